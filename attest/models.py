@@ -1,0 +1,251 @@
+"""What HR enforces: people, requirements, assignments, attestations and the reminder log."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training.models import PolicyPage, PolicyVersion, Track
+
+
+class Language(models.TextChoices):
+    EN = "en", "English"
+    FR = "fr", "Français"
+    ES = "es", "Español"
+    DA = "da", "Dansk"
+    NB = "nb", "Norsk bokmål"
+
+
+class EmployeeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    LEAVE = "leave", _("On leave")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class Employee(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee")
+    employee_id = models.CharField(_("employee id"), max_length=64, unique=True)
+    email = models.EmailField(_("email"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    department = models.CharField(_("department"), max_length=150, db_index=True)
+    location = models.CharField(_("location"), max_length=150, db_index=True)
+    manager = models.ForeignKey(
+        "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    hire_date = models.DateField(_("hire date"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)
+    track = models.CharField(_("track"), max_length=16, choices=Track.choices, default=Track.ALL)
+    status = models.CharField(_("status"), max_length=16, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("employee")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.employee_id})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class RequirementKind(models.TextChoices):
+    ONBOARDING = "onboarding", _("Onboarding (due N days after hire date)")
+    ANNUAL = "annual", _("Annual refresher")
+    REATTESTATION = "reattestation", _("Re-attestation (due N days after a material version)")
+    AD_HOC = "adhoc", _("Ad hoc campaign")
+
+
+class Requirement(models.Model):
+    """A rule saying who must complete which policy by when. Assignments are generated from it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    policy = models.ForeignKey(PolicyPage, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=RequirementKind.choices)
+    due_days = models.PositiveSmallIntegerField(
+        _("days to complete"), default=30, help_text=_("For onboarding, re-attestation and annual refreshers.")
+    )
+    annual_fixed_date = models.DateField(
+        _("fixed yearly due date"),
+        null=True,
+        blank=True,
+        help_text=_("Annual refresher only: everyone is due on this day each year. Leave empty for 12 months after each person's last completion."),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True, help_text=_("Ad hoc campaigns only."))
+    starts_on = models.DateField(
+        _("starts on"),
+        default=datetime.date.today,
+        help_text=_("Onboarding applies to people hired on or after this date; nothing is due before it."),
+    )
+    departments = models.JSONField(_("departments"), default=list, blank=True)
+    locations = models.JSONField(_("locations"), default=list, blank=True)
+    tracks = models.JSONField(_("tracks"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("requirement")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    OVERDUE = "overdue", _("Overdue")
+    COMPLETED = "completed", _("Completed")
+    COMPLETED_LATE = "completed_late", _("Completed late")
+    EXEMPT = "exempt", _("Exempt")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(completed_at__isnull=True, exempted_at__isnull=True, cancelled_at__isnull=True)
+
+    def with_status(self, at: datetime.date | None = None):
+        """Annotate ``status`` as it stood on ``at`` (today by default)."""
+        at = at or timezone.localdate()
+        return self.annotate(
+            status=Case(
+                When(cancelled_at__isnull=False, then=Value(AssignmentStatus.CANCELLED)),
+                When(exempted_at__isnull=False, then=Value(AssignmentStatus.EXEMPT)),
+                When(completed_on__isnull=False, completed_on__lte=F("due_on"), then=Value(AssignmentStatus.COMPLETED)),
+                When(completed_on__isnull=False, then=Value(AssignmentStatus.COMPLETED_LATE)),
+                When(due_on__lt=at, then=Value(AssignmentStatus.OVERDUE)),
+                When(started_at__isnull=False, then=Value(AssignmentStatus.IN_PROGRESS)),
+                default=Value(AssignmentStatus.ASSIGNED),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Assignment(models.Model):
+    """One employee must complete one policy version for one requirement by a due date."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="assignments")
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="assignments")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    assigned_on = models.DateField(_("assigned on"))
+    due_on = models.DateField(_("due on"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, help_text="Local date of completed_at, for reports.")
+    attestation = models.ForeignKey("Attestation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    exempted_at = models.DateTimeField(null=True, blank=True)
+    exempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    exemption_reason = models.CharField(_("exemption reason"), max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "requirement"],
+                condition=Q(completed_at__isnull=True, exempted_at__isnull=True, cancelled_at__isnull=True),
+                name="one_open_assignment_per_requirement",
+            ),
+            models.CheckConstraint(
+                condition=Q(exempted_at__isnull=True) | ~Q(exemption_reason=""), name="exemption_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on"]), models.Index(fields=["employee", "version"])]
+
+    def __str__(self):
+        return f"{self.employee} — {self.version}"
+
+
+class AuthMethod(models.TextChoices):
+    PASSWORD = "password", _("Password entered on the signing form")
+    REAUTHENTICATION = "reauthentication", _("Re-authentication (password, MFA or SSO)")
+
+
+class Attestation(models.Model):
+    """The signed record. Written once by ``services.attestation_create``; never updated or deleted.
+
+    ``record_hash`` covers every field and ``previous_hash`` (the record before it in the same
+    chain lane), so any change, insertion or deletion made behind the application's back shows.
+    """
+
+    verification_code = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="attestations")
+    employee_number = models.CharField(max_length=64)
+    typed_name = models.CharField(max_length=300)
+    policy = models.ForeignKey(PolicyPage, on_delete=models.PROTECT, related_name="+")
+    policy_title = models.CharField(max_length=255)
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    version_number = models.CharField(max_length=20)
+    assignment = models.ForeignKey("Assignment", on_delete=models.PROTECT, related_name="+")
+    locale_code = models.CharField(max_length=8)
+    content_sha256 = models.CharField(max_length=64)
+    statement = models.TextField()
+    signed_at = models.DateTimeField()
+    auth_method = models.CharField(max_length=32, choices=AuthMethod.choices)
+    ip_address = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=500)
+    quiz_results = models.JSONField()
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    chain_lane = models.PositiveSmallIntegerField()
+    chain_seq = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("attestation")
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(corrects__isnull=True), name="one_attestation_per_assignment"
+            ),
+            models.UniqueConstraint(fields=["chain_lane", "chain_seq"], name="attestation_chain_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.typed_name} — {self.policy_title} {self.version_number}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    DUE_TODAY = "due_today", _("Due today")
+    OVERDUE = "overdue", _("Overdue (weekly)")
+    ESCALATION = "escalation", _("Manager escalation")
+    HR_DIGEST = "hr_digest", _("HR weekly digest")
+    REVIEW_DUE = "review_due", _("Policy review due")
+    INVITATION = "invitation", _("Invitation")
+
+
+class ReminderLog(models.Model):
+    """One email sent. ``dedupe_key`` is unique, so the same reminder is never sent twice."""
+
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    recipient = models.EmailField()
+    employee = models.ForeignKey(Employee, null=True, on_delete=models.PROTECT, related_name="reminders")
+    assignment = models.ForeignKey(Assignment, null=True, on_delete=models.PROTECT, related_name="reminders")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["assignment", "kind"])]
+
+
+class AttestationChainHead(models.Model):
+    """The last record of each chain lane. Locking this row serialises appends to one lane only,
+    and comparing it with the lane's last record reveals a deleted tail."""
+
+    lane = models.PositiveSmallIntegerField(primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    record_hash = models.CharField(max_length=64)

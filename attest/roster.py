@@ -1,0 +1,764 @@
+"""Bring people in from the HR system: check a whole roster file, then apply it in one go.
+
+The roster (DESIGN §4) is the source of truth for who works here. ``roster_import`` either
+reports every problem in the file and changes nothing, or applies the whole file in one
+transaction with bulk writes: 100,000 rows take seconds, re-importing the same file writes
+nothing, and a half-applied roster never exists. Leavers lose their login but keep every
+record (assignments, attestations, reminders), because those are evidence.
+"""
+
+import csv
+import datetime
+import io
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl.utils import get_column_letter
+from wagtail.models import ModelLogEntry
+
+from training.models import Track
+
+from .bulk import insert_rows, update_rows
+from .models import Employee, EmployeeStatus, Language
+from .services import assignments_sync
+
+COLUMNS = (
+    "employee_id",
+    "email",
+    "first_name",
+    "last_name",
+    "department",
+    "location",
+    "manager_employee_id",
+    "hire_date",
+    "language",
+    "track",
+    "status",
+)
+OPTIONAL_COLUMNS = frozenset({"manager_employee_id"})
+FILE = "file"
+"""The column named in problems that concern the file as a whole rather than one cell."""
+
+MAX_LENGTHS = {
+    "employee_id": 64,
+    # The email is also the login's username, which Django limits to 150 characters.
+    "email": 150,
+    "first_name": 150,
+    "last_name": 150,
+    "department": 150,
+    "location": 150,
+    "manager_employee_id": 64,
+}
+TRACKS = tuple(Track.values)
+STATUSES = tuple(EmployeeStatus.values)
+LANGUAGES = tuple(Language.values)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+ERROR_FILE_TYPE = _("Only .csv and .xlsx files can be imported.")
+ERROR_NOT_A_ROSTER = _(
+    "This file is not a roster: export the employee list from the HR system as CSV (UTF-8) or Excel (.xlsx)."
+)
+ERROR_NO_ROWS = _("The roster has a header but no employees.")
+ERROR_MISSING_COLUMN = _("This column is missing from the header.")
+ERROR_UNKNOWN_COLUMN = _("This column is not part of the roster format.")
+ERROR_DUPLICATE_COLUMN = _("This column appears more than once in the header.")
+ERROR_EXTRA_CELL = _("This cell is outside the roster's columns.")
+ERROR_REQUIRED = _("This field is required.")
+ERROR_TOO_LONG = _("This value is longer than %(max)s characters.")
+ERROR_EMAIL = _("“%(value)s” is not a valid email address.")
+ERROR_TRACK = _("Unknown track “%(value)s”: use one of %(choices)s.")
+ERROR_STATUS = _("Unknown status “%(value)s”: use one of %(choices)s.")
+ERROR_LANGUAGE = _("Unknown language “%(value)s”: use one of %(choices)s.")
+ERROR_DATE = _("“%(value)s” is not a date in the form YYYY-MM-DD.")
+ERROR_DUPLICATE_ID = _("Employee id %(value)s is also on row %(other)s.")
+ERROR_DUPLICATE_EMAIL = _("Email %(value)s is also on row %(other)s.")
+ERROR_MANAGER_UNKNOWN = _("Manager %(value)s is neither in this file nor an existing employee.")
+ERROR_MANAGER_LOOP = _("Manager loop: %(chain)s.")
+ERROR_EMAIL_TAKEN = _("Email %(value)s already belongs to employee %(other)s.")
+ERROR_EMAIL_TAKEN_USER = _("Email %(value)s already belongs to another user account.")
+ERROR_CONCURRENT = _("The roster changed while this file was being imported: import it again.")
+
+logger = logging.getLogger(__name__)
+
+LOG_ACTION = "attest.roster_import"
+INVITATION_BATCH = 500
+_DB_CHUNK = 900
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem, located as a person would find it in a spreadsheet (the header is row 1)."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass
+class RosterResult:
+    """What an import did, or (``dry_run``) would do. ``deactivated`` people are also counted in
+    ``updated`` when they are in the file; people missing from the file are counted only there."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    invited: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    invite_ids: list[int] = field(default_factory=list, repr=False)  # the people invitations were queued for
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+class _NotARoster(Exception):
+    pass
+
+
+class _Row:
+    """One roster line, normalised (email and choices lower-cased, date parsed). ``valid`` is
+    false when the line failed its own checks; it still counts as someone's possible manager."""
+
+    __slots__ = (
+        "valid",
+        "number",
+        "employee_id",
+        "email",
+        "first_name",
+        "last_name",
+        "department",
+        "location",
+        "manager_employee_id",
+        "hire_date",
+        "language",
+        "track",
+        "status",
+    )
+
+    def user_values(self) -> tuple:
+        return (self.email, self.email, self.first_name, self.last_name, self.status != EmployeeStatus.TERMINATED)
+
+    def employee_values(self) -> tuple:
+        return tuple(getattr(self, name) for name in _EMPLOYEE_FIELDS)
+
+
+_EMPLOYEE_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "department",
+    "location",
+    "hire_date",
+    "language",
+    "track",
+    "status",
+)
+_USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def _name_and_bytes(source) -> tuple[str, bytes]:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        return path.name, path.read_bytes()
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = b"".join(source.chunks()) if hasattr(source, "chunks") else source.read()
+    return source.name or "", data
+
+
+def _csv_lines(data: bytes) -> tuple[Iterator[list[str]], int]:
+    if b"\x00" in data:
+        raise _NotARoster
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _NotARoster from error
+
+    def lines():
+        try:
+            yield from csv.reader(io.StringIO(text, newline=""))
+        except csv.Error as error:
+            raise _NotARoster from error
+
+    return lines(), text.count("\n") + 1
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_lines(data: bytes) -> tuple[Iterator[list[str]], int]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception as error:  # openpyxl raises many types on files that are not workbooks
+        raise _NotARoster from error
+
+    def lines():
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                yield [_cell(value) for value in values]
+        except Exception as error:  # a corrupt sheet inside a valid zip
+            raise _NotARoster from error
+        finally:
+            workbook.close()
+
+    return lines(), sheet.max_row or 0
+
+
+def _lines(name: str, data: bytes) -> tuple[Iterator[list[str]], int]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        return _csv_lines(data)
+    if suffix == ".xlsx":
+        return _xlsx_lines(data)
+    raise ValueError(suffix)
+
+
+# --- Validation -------------------------------------------------------------------------------
+
+
+def _header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
+    names = [cell.strip().lower() for cell in cells]
+    if not set(names) & set(COLUMNS):
+        raise _NotARoster
+    errors, index = [], {}
+    for position, name in enumerate(names):
+        if not name:
+            continue
+        if name not in COLUMNS:
+            errors.append(RowError(1, cells[position].strip(), str(ERROR_UNKNOWN_COLUMN)))
+        elif name in index:
+            errors.append(RowError(1, name, str(ERROR_DUPLICATE_COLUMN)))
+        else:
+            index[name] = position
+    errors += [RowError(1, name, str(ERROR_MISSING_COLUMN)) for name in COLUMNS if name not in index]
+    return index, errors
+
+
+def _choices(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def _row(number: int, cells: list[str], index: dict[str, int], width: int, errors: list[RowError]) -> _Row:
+    """Check one line on its own and append its problems to ``errors``. Invalid lines are kept
+    (``valid`` is false) so that other lines may still refer to them as their manager."""
+    found = len(errors)
+    for position in range(width, len(cells)):
+        if cells[position].strip():
+            errors.append(RowError(number, get_column_letter(position + 1), str(ERROR_EXTRA_CELL)))
+    row = _Row()
+    row.number = number
+    for name in COLUMNS:
+        position = index[name]
+        value = cells[position].strip() if position < len(cells) else ""
+        if not value:
+            if name not in OPTIONAL_COLUMNS:
+                errors.append(RowError(number, name, str(ERROR_REQUIRED)))
+            setattr(row, name, value)
+            continue
+        limit = MAX_LENGTHS.get(name)
+        if limit and len(value) > limit:
+            errors.append(RowError(number, name, ERROR_TOO_LONG % {"max": limit}))
+        if name == "email":
+            value = value.lower()
+            try:
+                validate_email(value)
+            except ValidationError:
+                errors.append(RowError(number, name, ERROR_EMAIL % {"value": value}))
+        elif name == "hire_date":
+            try:
+                if not ISO_DATE.match(value):
+                    raise ValueError(value)
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                errors.append(RowError(number, name, ERROR_DATE % {"value": value}))
+        elif name == "track":
+            value = value.lower()
+            if value not in TRACKS:
+                errors.append(RowError(number, name, ERROR_TRACK % {"value": value, "choices": _choices(TRACKS)}))
+        elif name == "status":
+            value = value.lower()
+            if value not in STATUSES:
+                errors.append(RowError(number, name, ERROR_STATUS % {"value": value, "choices": _choices(STATUSES)}))
+        elif name == "language":
+            value = value.lower()
+            if value not in LANGUAGES:
+                errors.append(RowError(number, name, ERROR_LANGUAGE % {"value": value, "choices": _choices(LANGUAGES)}))
+        setattr(row, name, value)
+    row.valid = len(errors) == found
+    return row
+
+
+@dataclass
+class _Existing:
+    """The database as the import sees it: employees by id and who holds which address."""
+
+    employees: dict[str, tuple]  # employee_id -> (pk, user_id, manager_pk, *_EMPLOYEE_FIELDS)
+    ids_by_pk: dict[int, str]
+    users: dict[int, tuple]  # pk -> _USER_FIELDS
+    employee_by_email: dict[str, str]
+    user_ids_by_address: dict[str, set[int]]
+
+
+def _load_existing() -> _Existing:
+    employees, ids_by_pk, employee_by_email = {}, {}, {}
+    for values in Employee.objects.values_list("pk", "user_id", "manager_id", "employee_id", *_EMPLOYEE_FIELDS):
+        pk, user_id, manager_id, employee_id, *rest = values
+        employees[employee_id] = (pk, user_id, manager_id, *rest)
+        ids_by_pk[pk] = employee_id
+        employee_by_email[rest[0].lower()] = employee_id
+    users, by_address = {}, {}
+    for pk, *values in get_user_model().objects.values_list("pk", *_USER_FIELDS):
+        users[pk] = tuple(values)
+        for address in (values[0], values[1]):
+            if address:
+                by_address.setdefault(address.lower(), set()).add(pk)
+    for user_id, address in EmailAddress.objects.values_list("user_id", "email"):
+        by_address.setdefault(address.lower(), set()).add(user_id)
+    return _Existing(employees, ids_by_pk, users, employee_by_email, by_address)
+
+
+def _check_across_rows(rows: list[_Row], existing: _Existing, errors: list[RowError]) -> None:
+    """Duplicates, addresses held by someone else, unknown managers and manager loops."""
+    first_by_id: dict[str, int] = {}
+    first_by_email: dict[str, int] = {}
+    for row in rows:
+        if row.employee_id:
+            other = first_by_id.setdefault(row.employee_id, row.number)
+            if other != row.number:
+                errors.append(
+                    RowError(row.number, "employee_id", ERROR_DUPLICATE_ID % {"value": row.employee_id, "other": other})
+                )
+        if not row.email:
+            continue
+        other = first_by_email.setdefault(row.email, row.number)
+        if other != row.number:
+            errors.append(RowError(row.number, "email", ERROR_DUPLICATE_EMAIL % {"value": row.email, "other": other}))
+            continue
+        holder = existing.employee_by_email.get(row.email)
+        if holder is not None and holder != row.employee_id:
+            errors.append(RowError(row.number, "email", ERROR_EMAIL_TAKEN % {"value": row.email, "other": holder}))
+            continue
+        own_user = existing.employees[row.employee_id][1] if row.employee_id in existing.employees else None
+        if existing.user_ids_by_address.get(row.email, set()) - {own_user}:
+            errors.append(RowError(row.number, "email", ERROR_EMAIL_TAKEN_USER % {"value": row.email}))
+
+    managers: dict[str, str] = {
+        employee_id: existing.ids_by_pk[values[2]]
+        for employee_id, values in existing.employees.items()
+        if values[2] is not None
+    }
+    in_file = {}
+    for row in rows:
+        if row.employee_id:
+            in_file.setdefault(row.employee_id, row)
+        if (
+            row.manager_employee_id
+            and row.manager_employee_id not in first_by_id
+            and row.manager_employee_id not in existing.employees
+        ):
+            errors.append(
+                RowError(row.number, "manager_employee_id", ERROR_MANAGER_UNKNOWN % {"value": row.manager_employee_id})
+            )
+    for employee_id, row in in_file.items():
+        if row.manager_employee_id:
+            managers[employee_id] = row.manager_employee_id
+        else:
+            managers.pop(employee_id, None)
+    for cycle in _cycles(managers):
+        for position, employee_id in enumerate(cycle):
+            if employee_id in in_file:
+                chain = " → ".join([*cycle[position:], *cycle[:position], employee_id])
+                errors.append(
+                    RowError(in_file[employee_id].number, "manager_employee_id", ERROR_MANAGER_LOOP % {"chain": chain})
+                )
+
+
+def _cycles(managers: dict[str, str]) -> list[list[str]]:
+    """Every loop in the reporting line (someone who is, through their managers, their own manager)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles = []
+    for start in managers:
+        if start in state:
+            continue
+        path, position = [], {}
+        node = start
+        while node is not None and node not in state:
+            state[node] = 1
+            position[node] = len(path)
+            path.append(node)
+            node = managers.get(node)
+        if node is not None and state.get(node) == 1:
+            cycles.append(path[position[node] :])
+        for visited in path:
+            state[visited] = 2
+    return cycles
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+def roster_import(
+    *,
+    source,
+    dry_run: bool = False,
+    deactivate_missing: bool = False,
+    send_invitations: bool = True,
+    progress: Progress | None = None,
+    by=None,
+) -> RosterResult:
+    """Check ``source`` (a path or an uploaded file, CSV or XLSX) and, unless it has a problem or
+    this is a dry run, apply it. ``by`` is the admin user who asked, for the audit log.
+
+    ``progress(done, total)`` is called as rows are read and as the writes advance."""
+    report = progress or (lambda done, total: None)
+    result = RosterResult(dry_run=dry_run)
+    name, data = _name_and_bytes(source)
+    if Path(name).suffix.lower() not in {".csv", ".xlsx"}:
+        result.errors.append(RowError(1, FILE, str(ERROR_FILE_TYPE)))
+        return result
+    try:
+        lines, estimate = _lines(name, data)
+        total = max(estimate, 1) * 2
+        report(0, total)
+        rows = _read(lines, result.errors, lambda done: report(min(done, total // 2), total))
+    except _NotARoster:
+        result.errors = [RowError(1, FILE, str(ERROR_NOT_A_ROSTER))]
+        return result
+    if result.errors or dry_run:
+        _check(rows, result, deactivate_missing, send_invitations)
+        return result
+    try:
+        with transaction.atomic():
+            _lock_roster()
+            plan = _check(rows, result, deactivate_missing, send_invitations)
+            if plan is None:
+                return result
+            report(total // 2, total)
+            affected = _apply(plan, by, lambda share: report(total // 2 + int(total // 2 * share), total))
+            assignments_sync(employee_ids=affected.employee_ids)
+    except IntegrityError:
+        # Someone created a clashing account between our checks and our writes.
+        logger.warning("Roster import rolled back on a constraint violation.", exc_info=True)
+        return RosterResult(errors=[RowError(1, FILE, str(ERROR_CONCURRENT))])
+    result.invite_ids = [affected.new_pks[row.employee_id] for row in plan.invite]
+    if send_invitations and result.invite_ids:
+        _queue_invitations(result.invite_ids)
+    report(total, total)
+    return result
+
+
+def _read(lines: Iterator[list[str]], errors: list[RowError], report: Callable[[int], None]) -> list[_Row]:
+    header = next(lines, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(lines, None)
+    if header is None:
+        raise _NotARoster
+    index, header_errors = _header(header)
+    errors += header_errors
+    if len(index) < len(COLUMNS):
+        return []
+    width = len(header)
+    rows, seen = [], 0
+    for number, cells in enumerate(lines, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        seen += 1
+        rows.append(_row(number, cells, index, width, errors))
+        if number % 1000 == 0:
+            report(number)
+    if not seen:
+        errors.append(RowError(1, FILE, str(ERROR_NO_ROWS)))
+    return rows
+
+
+def _lock_roster() -> None:
+    """One import at a time, also across app servers (SQLite serialises writers by itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('attest.roster_import'))")
+
+
+def _sort_key(error: RowError) -> tuple[int, int]:
+    return error.row, COLUMNS.index(error.column) if error.column in COLUMNS else -1
+
+
+@dataclass
+class _Plan:
+    existing: _Existing
+    new_rows: list[_Row]
+    changed: list[tuple[_Row, list[str], bool]]  # row, changed employee fields, user out of step
+    missing_to_terminate: list[str]
+    missing_users_to_close: list[int]
+    invite: list[_Row]
+
+
+def _check(rows: list[_Row], result: RosterResult, deactivate_missing: bool, send_invitations: bool) -> _Plan | None:
+    """Finish checking against the database and fill in ``result``'s counts; the plan if all is well."""
+    existing = _load_existing()
+    _check_across_rows(rows, existing, result.errors)
+    if result.errors:
+        result.errors.sort(key=_sort_key)
+        return None
+    plan = _plan(rows, existing, deactivate_missing, send_invitations)
+    result.created = len(plan.new_rows)
+    result.updated = len(plan.changed)
+    result.unchanged = len(rows) - result.created - result.updated
+    result.deactivated = len(plan.missing_to_terminate) + sum(
+        1 for row, fields, _user in plan.changed if "status" in fields and row.status == EmployeeStatus.TERMINATED
+    )
+    result.invited = len(plan.invite)
+    return plan
+
+
+def _plan(rows: list[_Row], existing: _Existing, deactivate_missing: bool, send_invitations: bool) -> _Plan:
+    new_rows, changed = [], []
+    for row in rows:
+        current = existing.employees.get(row.employee_id)
+        if current is None:
+            new_rows.append(row)
+            continue
+        _pk, user_id, manager_pk, *values = current
+        fields = [
+            name for name, old, new in zip(_EMPLOYEE_FIELDS, values, row.employee_values(), strict=True) if old != new
+        ]
+        if (existing.ids_by_pk[manager_pk] if manager_pk else "") != row.manager_employee_id:
+            fields.append("manager")
+        user_changed = existing.users.get(user_id) != row.user_values()
+        if fields or user_changed:
+            changed.append((row, fields, user_changed))
+    to_terminate, users_to_close = [], []
+    if deactivate_missing:
+        in_file = {row.employee_id for row in rows}
+        status = 3 + _EMPLOYEE_FIELDS.index("status")
+        for employee_id, values in existing.employees.items():
+            if employee_id in in_file:
+                continue
+            if values[status] != EmployeeStatus.TERMINATED:
+                to_terminate.append(employee_id)
+            if existing.users.get(values[1], (None,) * len(_USER_FIELDS))[-1]:
+                users_to_close.append(values[1])
+    invite = [row for row in new_rows if row.status != EmployeeStatus.TERMINATED] if send_invitations else []
+    return _Plan(existing, new_rows, changed, to_terminate, users_to_close, invite)
+
+
+@dataclass
+class _Affected:
+    employee_ids: list[int]
+    new_pks: dict[str, int]
+
+
+def _chunks(items: list, size: int = _DB_CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _levels(new_rows: list[_Row]) -> list[list[_Row]]:
+    """New people grouped so that each group's managers are already in the database or in an
+    earlier group: inserting group by group sets every manager without a second pass."""
+    by_id = {row.employee_id: row for row in new_rows}
+    depth: dict[str, int] = {}
+    for row in new_rows:
+        path = []
+        node = row.employee_id
+        while node in by_id and node not in depth:
+            path.append(node)
+            node = by_id[node].manager_employee_id
+        level = depth[node] + 1 if node in depth else 0
+        for employee_id in reversed(path):
+            depth[employee_id] = level
+            level += 1
+    levels: list[list[_Row]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for row in new_rows:
+        levels[depth[row.employee_id]].append(row)
+    return levels
+
+
+_NEW_USER_FIELDS = (
+    "password",
+    "is_superuser",
+    "is_staff",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "date_joined",
+)
+_NEW_EMPLOYEE_FIELDS = ("user", "employee_id", "manager", *_EMPLOYEE_FIELDS, "updated_at")
+
+
+def _label(employee_id: str, first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name} ({employee_id})"
+
+
+def _apply(plan: _Plan, by, report: Callable[[float], None]) -> _Affected:
+    """Write the plan: accounts, people (managers first), changes, leavers, then the audit log."""
+    User = get_user_model()
+    existing = plan.existing
+    now = timezone.now()
+    log = _AuditLog(by=by, now=now)
+    user_pks = insert_rows(
+        User,
+        _NEW_USER_FIELDS,
+        [
+            (
+                # What set_unusable_password() stores, without its slow per-character random
+                # draw: nobody can sign in until they choose a password from their invitation.
+                UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
+                False,
+                False,
+                *row.user_values(),
+                now,
+            )
+            for row in plan.new_rows
+        ],
+        key="username",
+    )
+    report(0.2)
+    pks = {employee_id: values[0] for employee_id, values in existing.employees.items()}
+    new_pks: dict[str, int] = {}
+    for level in _levels(plan.new_rows):
+        created = insert_rows(
+            Employee,
+            _NEW_EMPLOYEE_FIELDS,
+            [
+                (user_pks[row.email], row.employee_id, pks.get(row.manager_employee_id), *row.employee_values(), now)
+                for row in level
+            ],
+            key="employee_id",
+        )
+        pks.update(created)
+        new_pks.update(created)
+    for row in plan.new_rows:
+        log.add(new_pks[row.employee_id], _label(row.employee_id, row.first_name, row.last_name), {"change": "created"})
+    report(0.5)
+
+    employee_updates, user_updates, moved_addresses, touched = [], [], [], []
+    for row, fields, user_changed in plan.changed:
+        pk, user_id, *_rest = existing.employees[row.employee_id]
+        touched.append(pk)
+        if fields:
+            manager = pks[row.manager_employee_id] if row.manager_employee_id else None
+            employee_updates.append((*row.employee_values(), manager, now, pk))
+        if user_changed:
+            user_updates.append((*row.user_values(), user_id))
+            if (existing.users.get(user_id, ("", ""))[1] or "").lower() != row.email:
+                moved_addresses.append(user_id)
+        log.add(
+            pk,
+            _label(row.employee_id, row.first_name, row.last_name),
+            {"change": "updated", "fields": fields + (["account"] if user_changed else [])},
+        )
+    update_rows(Employee, [*_EMPLOYEE_FIELDS, "manager", "updated_at"], employee_updates)
+    update_rows(User, _USER_FIELDS, user_updates)
+    # allauth keeps its own copy of each sign-in address: drop the old one so it no longer
+    # signs anyone in (allauth copies the new address over on next use).
+    for chunk in _chunks(moved_addresses):
+        EmailAddress.objects.filter(user_id__in=chunk).delete()
+    report(0.7)
+
+    leavers = []
+    for employee_id in plan.missing_to_terminate:
+        pk, _user_id, _manager, _email, first_name, last_name, *_rest = existing.employees[employee_id]
+        leavers.append(pk)
+        log.add(pk, _label(employee_id, first_name, last_name), {"change": "deactivated", "reason": "missing"})
+    for chunk in _chunks(leavers):
+        Employee.objects.filter(pk__in=chunk).update(status=EmployeeStatus.TERMINATED, updated_at=now)
+    for chunk in _chunks(plan.missing_users_to_close):
+        User.objects.filter(pk__in=chunk).update(is_active=False)
+    log.save()
+    report(0.8)
+    return _Affected(employee_ids=[*new_pks.values(), *touched, *leavers], new_pks=new_pks)
+
+
+class _AuditLog:
+    """One Wagtail audit-log entry per person the import changed, sharing one uuid per import,
+    written in bulk (``wagtail.log_actions.log`` would cost a query per person)."""
+
+    FIELDS = (
+        "content_type",
+        "object_id",
+        "label",
+        "action",
+        "data",
+        "timestamp",
+        "uuid",
+        "user",
+        "content_changed",
+        "deleted",
+    )
+
+    def __init__(self, *, by, now):
+        self.by = by.pk if by else None
+        self.now = now
+        self.uuid = uuid.uuid4()
+        self.content_type = ContentType.objects.get_for_model(Employee).pk
+        self.rows = []
+
+    def add(self, pk: int, label: str, data: dict) -> None:
+        self.rows.append(
+            (self.content_type, str(pk), label, LOG_ACTION, data, self.now, self.uuid, self.by, True, False)
+        )
+
+    def save(self) -> None:
+        insert_rows(ModelLogEntry, self.FIELDS, self.rows)
+
+
+def _queue_invitations(employee_ids: list[int]) -> None:
+    from .tasks import send_invitations
+
+    for chunk in _chunks(employee_ids, INVITATION_BATCH):
+        send_invitations.enqueue(employee_ids=chunk)
+
+
+@transaction.atomic
+def employee_sync(*, employee: Employee) -> None:
+    """After HR corrects someone's record in the admin: keep their login in step with it (address,
+    name, access) and their assignments with their department, location, track and status."""
+    user = employee.user
+    if (user.email or "").lower() != employee.email.lower():
+        EmailAddress.objects.filter(user=user).delete()
+    user.username = user.email = employee.email
+    user.first_name, user.last_name = employee.first_name, employee.last_name
+    user.is_active = employee.status != EmployeeStatus.TERMINATED
+    user.save(update_fields=list(_USER_FIELDS))
+    assignments_sync(employees=[employee])

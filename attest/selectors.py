@@ -1,0 +1,170 @@
+"""Reads about people, assignments and attestations. Nothing here writes."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from training.models import PolicyVersion, PolicyVersionChapter
+from training.selectors import LearnerProgress, chapters_changed_between, learner_progress
+
+from .models import Assignment, AssignmentStatus, Attestation, Employee, RequirementKind
+
+OPEN_STATUSES = {AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE}
+
+
+def _reattesting(assignment: Assignment) -> bool:
+    return assignment.requirement.kind == RequirementKind.REATTESTATION
+
+
+def assignment_window_start(assignment: Assignment) -> datetime.datetime | None:
+    """Reading and quizzes count for an assignment from the day it was assigned: a refresher
+    on an unchanged version is done again, not carried over from last year. A re-attestation
+    counts everything done on its version."""
+    if _reattesting(assignment):
+        return None
+    start = datetime.datetime.combine(assignment.assigned_on, datetime.time.min)
+    return timezone.make_aware(start) - datetime.timedelta(days=1)
+
+
+def assignment_progress(assignment: Assignment) -> LearnerProgress:
+    """What counts towards this assignment. A re-attestation asks only for the chapters that
+    changed; chapters the employee completed before with the same text count as done."""
+    employee = assignment.employee
+    return learner_progress(
+        user=employee.user,
+        version=assignment.version,
+        track=employee.track,
+        language=employee.language,
+        since=assignment_window_start(assignment),
+        reuse_unchanged=_reattesting(assignment),
+    )
+
+
+def employee_for_user(user) -> Employee | None:
+    if not user.is_authenticated:
+        return None
+    return Employee.objects.filter(user=user).first()
+
+
+@dataclass
+class ReattestationContext:
+    """What changed since the version this employee last signed."""
+
+    previous: PolicyVersion
+    key_changes: list[str]
+    changed_chapters: list[PolicyVersionChapter]
+
+
+@dataclass
+class TrainingItem:
+    assignment: Assignment
+    status: str
+    progress: LearnerProgress | None
+    reattestation: ReattestationContext | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def policy_title(self) -> str:
+        if self.progress:
+            return self.progress.policy_title
+        return self.assignment.version.title_in(self.assignment.employee.language)
+
+
+def reattestation_context(*, assignment: Assignment) -> ReattestationContext | None:
+    previous_attestation = (
+        Attestation.objects.filter(employee=assignment.employee, policy_id=assignment.version.policy_id)
+        .exclude(version=assignment.version)
+        .select_related("version")
+        .order_by("-signed_at")
+        .first()
+    )
+    if previous_attestation is None:
+        return None
+    previous = previous_attestation.version
+    newer = PolicyVersion.objects.filter(
+        policy_id=assignment.version.policy_id,
+        released_at__gt=previous.released_at,
+        released_at__lte=assignment.version.released_at,
+    ).order_by("released_at")
+    return ReattestationContext(
+        previous=previous,
+        key_changes=[change for version in newer for change in version.key_change_list],
+        changed_chapters=chapters_changed_between(
+            old=previous, new=assignment.version, language=assignment.employee.language
+        ),
+    )
+
+
+def training_item(*, assignment: Assignment) -> TrainingItem:
+    return TrainingItem(
+        assignment=assignment,
+        status=assignment.status,
+        progress=assignment_progress(assignment),
+        reattestation=reattestation_context(assignment=assignment) if assignment.version.requires_reattestation else None,
+    )
+
+
+def my_training(*, user) -> list[TrainingItem]:
+    """Everything the signed-in employee must do or has done, open items first."""
+    employee = employee_for_user(user)
+    if employee is None:
+        return []
+    assignments = (
+        Assignment.objects.filter(employee=employee)
+        .exclude(cancelled_at__isnull=False)
+        .with_status()
+        .select_related("employee__user", "version__policy", "requirement", "attestation", "exempted_by")
+        .order_by("completed_at", "due_on")
+    )
+    items = []
+    for assignment in assignments:
+        if assignment.status in OPEN_STATUSES:
+            items.append(training_item(assignment=assignment))
+        else:
+            items.append(TrainingItem(assignment=assignment, status=assignment.status, progress=None))
+    return items
+
+
+def assignment_for_user(*, user, assignment_id: int) -> Assignment:
+    """The signed-in employee's own assignment, or 404: nobody reaches another's by guessing ids."""
+    return get_object_or_404(
+        Assignment.objects.with_status().select_related("employee__user", "version__policy", "requirement"),
+        pk=assignment_id,
+        employee__user=user,
+        cancelled_at__isnull=True,
+    )
+
+
+def reporting_line_ids(*, manager: Employee) -> set[int]:
+    """Primary keys of everyone below ``manager``, directly or indirectly (one query per level)."""
+    found: set[int] = set()
+    level = {manager.pk}
+    while level:
+        level = set(Employee.objects.filter(manager_id__in=level).values_list("pk", flat=True)) - found
+        found |= level
+    return found
+
+
+def attestation_visible_to(*, user, code: str) -> Attestation:
+    """The attestation behind a certificate, if ``user`` may see it: its signer, their managers, or HR."""
+    attestation = get_object_or_404(
+        Attestation.objects.select_related("employee", "version", "policy"), verification_code=code
+    )
+    if attestation.user_id == user.pk or user.has_perm("attest.view_attestation"):
+        return attestation
+    viewer = employee_for_user(user)
+    if viewer and attestation.employee_id in reporting_line_ids(manager=viewer):
+        return attestation
+    raise Http404
+
+
+def attestation_by_code(code: str) -> Attestation | None:
+    if not code.isalnum() or len(code) > 32:
+        return None
+    return Attestation.objects.filter(verification_code=code.upper()).select_related("employee").first()

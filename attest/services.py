@@ -1,0 +1,411 @@
+"""Actions that change what HR enforces: signing, assignments and exemptions."""
+
+import datetime
+import ipaddress
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+from wagtail.log_actions import log
+
+from training.models import PolicyVersion, PolicyVersionLocale
+from training.selectors import LearnerProgress, quiz_results
+
+from . import chain
+from .bulk import insert_rows
+from .models import (
+    Assignment,
+    Attestation,
+    AttestationChainHead,
+    Employee,
+    EmployeeStatus,
+    Requirement,
+    RequirementKind,
+)
+from .selectors import assignment_progress, assignment_window_start
+
+ERROR_NOT_READY = _("Read every chapter and pass every quiz before you sign.")
+ERROR_NAME_MISMATCH = _("Type your full name exactly as it appears here: %(name)s.")
+ERROR_EXEMPT_REASON = _("Give a reason for the exemption.")
+ERROR_NOT_OPEN = _("Only an open assignment can be exempted.")
+ERROR_NO_EMPLOYEE = _("Your account is not linked to an employee record. Contact HR.")
+
+STATEMENT = _(
+    "I, %(name)s, confirm that I have read and understood “%(policy)s”, version %(version)s, effective "
+    "%(effective)s, that I have passed its quizzes, and that I will comply with it. I understand that "
+    "this electronic signature has the same meaning as my handwritten signature."
+)
+
+
+class AttestationError(Exception):
+    pass
+
+
+def _normalise_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def attestation_statement(*, employee: Employee, version: PolicyVersion, language: str) -> str:
+    """The exact sentence the employee signs, in the language they read the policy in."""
+    with override(language):
+        return str(STATEMENT) % {
+            "name": employee.full_name,
+            "policy": version.title_in(language),
+            "version": version.number,
+            "effective": date_format(version.effective_date, "DATE_FORMAT"),
+        }
+
+
+@dataclass(frozen=True)
+class SigningContext:
+    ip_address: str | None
+    user_agent: str
+    auth_method: str
+
+
+def _clean_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+_CONTENT_SHA256: dict[tuple, str] = {}
+
+
+def _content_sha256(version: PolicyVersion, locale_code: str) -> str:
+    """The hash of the text of ``version`` in one language. Written once at release and never
+    changed, so each process reads it once (keyed by ``released_at`` too, against reused ids)."""
+    key = (version.pk, version.released_at, locale_code)
+    if key not in _CONTENT_SHA256:
+        if len(_CONTENT_SHA256) >= 1024:
+            _CONTENT_SHA256.clear()
+        _CONTENT_SHA256[key] = PolicyVersionLocale.objects.get(
+            version=version, locale__language_code=locale_code
+        ).content_sha256
+    return _CONTENT_SHA256[key]
+
+
+@transaction.atomic
+def attestation_create(
+    *,
+    assignment: Assignment,
+    typed_name: str,
+    context: SigningContext,
+    corrects=None,
+    progress: LearnerProgress | None = None,
+) -> Attestation:
+    """Sign the assignment's version. Signing twice returns the first record: exactly one
+    attestation per assignment, guaranteed by a unique constraint.
+
+    ``progress`` may be the caller's ``assignment_progress(assignment)`` of this same request (the
+    signing view has just computed it), saving a second read. Everything the record needs is read
+    before the chain lane's head is locked, so the lock is held only for the insert, the two
+    updates and the commit: concurrent signers in one lane wait for each other as little as possible."""
+    employee, version = assignment.employee, assignment.version
+    if _normalise_name(typed_name) != _normalise_name(employee.full_name):
+        raise AttestationError(ERROR_NAME_MISMATCH % {"name": employee.full_name})
+    existing = Attestation.objects.filter(assignment=assignment, corrects__isnull=True).first()
+    if existing and corrects is None:
+        return existing
+    if progress is None or progress.version.pk != version.pk:
+        progress = assignment_progress(assignment)
+    if not progress.complete:
+        raise AttestationError(ERROR_NOT_READY)
+    locale_code = progress.reading_locale
+    record = Attestation(
+        verification_code=secrets.token_hex(8).upper(),
+        user=employee.user,
+        employee=employee,
+        employee_number=employee.employee_id,
+        typed_name=" ".join(typed_name.split()),
+        policy_id=version.policy_id,
+        policy_title=version.title_in(locale_code),
+        version=version,
+        version_number=version.number,
+        assignment=assignment,
+        locale_code=locale_code,
+        content_sha256=_content_sha256(version, locale_code),
+        statement=attestation_statement(employee=employee, version=version, language=locale_code),
+        auth_method=context.auth_method,
+        ip_address=_clean_ip(context.ip_address),
+        user_agent=context.user_agent[:500],
+        quiz_results=quiz_results(user=employee.user, version=version, since=assignment_window_start(assignment)),
+        corrects=corrects,
+    )
+    lane = chain.lane_for(employee.pk)
+    try:  # one query, except for a lane's very first record, which creates the head
+        head = AttestationChainHead.objects.select_for_update().get(lane=lane)
+    except AttestationChainHead.DoesNotExist:
+        head = chain.head_for_update(lane)
+    record.signed_at = timezone.now()  # under the lock: within a lane, time follows the chain
+    record.chain_lane, record.chain_seq, record.previous_hash = head.lane, head.seq + 1, head.record_hash
+    record.record_hash = chain.record_hash(record)
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError:
+        return Attestation.objects.get(assignment=assignment, corrects__isnull=True)
+    AttestationChainHead.objects.filter(lane=head.lane).update(seq=record.chain_seq, record_hash=record.record_hash)
+    Assignment.objects.open().filter(Q(pk=assignment.pk) | Q(employee=employee, version=version)).update(
+        completed_at=record.signed_at, completed_on=timezone.localdate(record.signed_at), attestation=record
+    )
+    return record
+
+
+def assignment_mark_started(*, employee: Employee, version: PolicyVersion) -> None:
+    Assignment.objects.open().filter(employee=employee, version=version, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def assignment_exempt(*, assignment: Assignment, reason: str, by) -> Assignment:
+    """Excuse someone from one assignment (e.g. long leave). Recorded with who, when and why."""
+    reason = reason.strip()
+    if not reason:
+        raise AttestationError(ERROR_EXEMPT_REASON)
+    updated = Assignment.objects.open().filter(pk=assignment.pk).update(
+        exempted_at=timezone.now(), exempted_by=by, exemption_reason=reason
+    )
+    if not updated:
+        raise AttestationError(ERROR_NOT_OPEN)
+    assignment.refresh_from_db()
+    log(instance=assignment, action="attest.assignment_exempt", user=by, data={"reason": reason})
+    return assignment
+
+
+def _in_audience(requirement: Requirement, employee: Employee) -> bool:
+    return (
+        (not requirement.departments or employee.department in requirement.departments)
+        and (not requirement.locations or employee.location in requirement.locations)
+        and (not requirement.tracks or employee.track in requirement.tracks)
+    )
+
+
+def _annual_due(requirement: Requirement, last_completed: datetime.date | None) -> datetime.date:
+    if requirement.annual_fixed_date:
+        fixed = requirement.annual_fixed_date
+        after = last_completed or requirement.starts_on
+        due = fixed.replace(year=after.year)
+        while due <= after or (last_completed and due < last_completed + relativedelta(months=6)):
+            due = due.replace(year=due.year + 1)
+        return due
+    if last_completed is None:
+        return requirement.starts_on + datetime.timedelta(days=requirement.due_days)
+    return last_completed + relativedelta(months=12)
+
+
+def _wanted_due(
+    requirement: Requirement,
+    employee: Employee,
+    version: PolicyVersion,
+    last_completed: datetime.date | None,
+    signed_version_ids: set[int],
+) -> datetime.date | None:
+    """The due date of the assignment this employee should have now, or None if they need none."""
+    days = datetime.timedelta(days=requirement.due_days)
+    if requirement.kind == RequirementKind.ONBOARDING:
+        if employee.hire_date < requirement.starts_on or last_completed:
+            return None
+        return employee.hire_date + days
+    if requirement.kind == RequirementKind.ANNUAL:
+        return _annual_due(requirement, last_completed)
+    if requirement.kind == RequirementKind.REATTESTATION:
+        released = timezone.localdate(version.released_at)
+        if not version.requires_reattestation or released < requirement.starts_on:
+            return None
+        if not signed_version_ids or version.pk in signed_version_ids:
+            return None
+        return released + days
+    if requirement.kind == RequirementKind.AD_HOC:
+        return requirement.due_date
+    return None
+
+
+_SYNC_CHUNK = 900
+_SYNC_FILTER_IN_PYTHON = 5000
+
+
+def _sync_rows(queryset, employee_ids: set[int] | None, field: str = "employee_id") -> list[tuple]:
+    """``queryset`` (a ``values_list`` whose first value is the employee) for just these employees,
+    in few queries: small sets are filtered in chunks (SQLite allows ~32,000 parameters per query),
+    large ones in Python (reading everything once beats hundreds of ``IN`` lists)."""
+    if employee_ids is None:
+        return list(queryset)
+    if len(employee_ids) > _SYNC_FILTER_IN_PYTHON:
+        return [row for row in queryset if row[0] in employee_ids]
+    ordered = sorted(employee_ids)
+    rows = []
+    for start in range(0, len(ordered), _SYNC_CHUNK):
+        rows += queryset.filter(**{f"{field}__in": ordered[start : start + _SYNC_CHUNK]})
+    return rows
+
+
+@dataclass(frozen=True)
+class _SyncPerson:
+    """The fields of an employee that decide their assignments (duck-types ``Employee``)."""
+
+    pk: int
+    status: str
+    department: str
+    location: str
+    track: str
+    hire_date: datetime.date
+
+
+@transaction.atomic
+def assignments_sync(
+    *, today: datetime.date | None = None, employees=None, employee_ids: Iterable[int] | None = None
+) -> dict[str, int]:
+    """Bring assignments in line with requirements, people and released versions.
+
+    Runs on import, on release and on a schedule; running it twice changes nothing. People who
+    leave or fall out of a requirement's audience have their open assignments cancelled, never
+    deleted. Assignments are created ``due_days`` before they fall due at the earliest, and never
+    before the employee's hire date.
+
+    ``employees`` (objects) or ``employee_ids`` limit the work to those people. Reads everything
+    it needs in a fixed number of queries whatever the number of people (100,000 on import),
+    decides in Python, then writes in bulk.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    counts = {"created": 0, "moved": 0, "cancelled": 0}
+    ids = None if employees is None else {employee.pk for employee in employees}
+    if employee_ids is not None:
+        ids = (ids or set()) | set(employee_ids)
+    if ids is not None and not ids:
+        return counts
+    requirements = list(Requirement.objects.filter(active=True))
+    if not requirements:
+        return counts
+    people = [
+        _SyncPerson(*row)
+        for row in _sync_rows(
+            Employee.objects.order_by().values_list("pk", "status", "department", "location", "track", "hire_date"),
+            ids,
+            field="pk",
+        )
+    ]
+    policy_ids = {requirement.policy_id for requirement in requirements}
+    current: dict[int, PolicyVersion] = {}
+    material: dict[int, PolicyVersion] = {}
+    released_at: dict[int, datetime.datetime] = {}
+    for version in PolicyVersion.objects.filter(policy_id__in=policy_ids).order_by("-released_at"):
+        current.setdefault(version.policy_id, version)
+        if version.requires_reattestation:
+            material.setdefault(version.policy_id, version)
+        released_at[version.pk] = version.released_at
+
+    open_by_key: dict[tuple[int, int], tuple[int, int]] = {}  # (requirement, employee) -> (pk, version)
+    ever_assigned: set[tuple[int, int]] = set()
+    annual_due: set[tuple[int, int, datetime.date]] = set()
+    done_versions: set[tuple[int, int, int]] = set()  # completed or exempted (requirement, employee, version)
+    assignments = Assignment.objects.filter(requirement__in=requirements).order_by()
+    for employee_id, requirement_id, pk, version_id, due_on, completed, exempted, cancelled in _sync_rows(
+        assignments.values_list(
+            "employee_id",
+            "requirement_id",
+            "pk",
+            "version_id",
+            "due_on",
+            "completed_at",
+            "exempted_at",
+            "cancelled_at",
+        ),
+        ids,
+    ):
+        key = (requirement_id, employee_id)
+        annual_due.add((requirement_id, employee_id, due_on))
+        if completed is not None or exempted is not None:
+            done_versions.add((requirement_id, employee_id, version_id))
+        if cancelled is None:
+            ever_assigned.add(key)
+            if completed is None and exempted is None:
+                open_by_key[key] = (pk, version_id)
+
+    last_signed: dict[tuple[int, int], datetime.datetime] = {}
+    signed: dict[tuple[int, int], set[int]] = {}
+    for employee_id, policy_id, version_id, signed_at in _sync_rows(
+        Attestation.objects.filter(policy_id__in=policy_ids)
+        .order_by()
+        .values_list("employee_id", "policy_id", "version_id", "signed_at"),
+        ids,
+    ):
+        key = (policy_id, employee_id)
+        if key not in last_signed or signed_at > last_signed[key]:
+            last_signed[key] = signed_at
+        signed.setdefault(key, set()).add(version_id)
+
+    cancelled: dict[str, list[int]] = {"left": [], "out of audience": []}
+    moved: dict[int, list[int]] = {}
+    new_rows = []
+    for requirement in requirements:
+        requirement_pk, kind, policy_id = requirement.pk, requirement.kind, requirement.policy_id
+        if policy_id not in current:
+            continue
+        target = material.get(policy_id) if kind == RequirementKind.REATTESTATION else current[policy_id]
+        if target is None:
+            continue
+        once = kind in (RequirementKind.AD_HOC, RequirementKind.ONBOARDING)
+        window = datetime.timedelta(days=requirement.due_days)
+        for employee in people:
+            key = (requirement_pk, employee.pk)
+            open_assignment = open_by_key.get(key)
+            if employee.status == EmployeeStatus.TERMINATED or not _in_audience(requirement, employee):
+                if open_assignment:
+                    reason = "left" if employee.status == EmployeeStatus.TERMINATED else "out of audience"
+                    cancelled[reason].append(open_assignment[0])
+                continue
+            if open_assignment:
+                pk, version_id = open_assignment
+                if (
+                    target.requires_reattestation
+                    and version_id != target.pk
+                    and target.released_at > released_at[version_id]
+                ):
+                    moved.setdefault(target.pk, []).append(pk)
+                continue
+            if (once and key in ever_assigned) or employee.hire_date > today:
+                continue
+            last = last_signed.get((policy_id, employee.pk))
+            last_date = timezone.localdate(last) if last else None
+            due = _wanted_due(requirement, employee, target, last_date, signed.get((policy_id, employee.pk), set()))
+            if due is None:
+                continue
+            if kind == RequirementKind.ANNUAL and (
+                due - window > today or (requirement_pk, employee.pk, due) in annual_due
+            ):
+                continue
+            if kind == RequirementKind.REATTESTATION and (requirement_pk, employee.pk, target.pk) in done_versions:
+                continue
+            new_rows.append((employee.pk, requirement_pk, target.pk, max(today, employee.hire_date), due))
+
+    for reason, pks in cancelled.items():
+        for start in range(0, len(pks), _SYNC_CHUNK):
+            Assignment.objects.filter(pk__in=pks[start : start + _SYNC_CHUNK]).update(
+                cancelled_at=now, cancel_reason=reason
+            )
+        counts["cancelled"] += len(pks)
+    for version_id, pks in moved.items():
+        for start in range(0, len(pks), _SYNC_CHUNK):
+            Assignment.objects.filter(pk__in=pks[start : start + _SYNC_CHUNK]).update(
+                version_id=version_id, started_at=None
+            )
+        counts["moved"] += len(pks)
+    # A concurrent sync may have created the same open assignment a moment ago: the partial unique
+    # constraint keeps one, and this run skips its copy instead of failing.
+    insert_rows(
+        Assignment, ("employee", "requirement", "version", "assigned_on", "due_on"), new_rows, ignore_conflicts=True
+    )
+    counts["created"] = len(new_rows)
+    return counts

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<int:assignment_id>/", views.assignment_overview, name="assignment"),
+    path("<int:assignment_id>/chapters/<slug:slug>/", views.chapter_read, name="chapter"),
+    path("<int:assignment_id>/chapters/<slug:slug>/quiz/", views.quiz, name="quiz"),
+    path("<int:assignment_id>/sign/", views.sign, name="sign"),
+    path("certificates/<str:code>.pdf", views.certificate, name="certificate"),
+]

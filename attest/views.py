@@ -1,0 +1,233 @@
+"""The employee journey: overview, read, quiz, sign, certificate; and the public verify page.
+
+Views stay thin: they find the employee's own objects, call services, and render.
+"""
+
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows import reauthentication
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from wagtail.models import Site
+
+from cms.models import CompanySettings, CrisisContact
+from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, reading_record
+
+from .certificates import certificate_pdf
+from .forms import SignForm
+from .models import AuthMethod
+from .selectors import (
+    OPEN_STATUSES,
+    assignment_for_user,
+    assignment_progress,
+    assignment_window_start,
+    attestation_by_code,
+    attestation_visible_to,
+    training_item,
+)
+from .services import (
+    AttestationError,
+    SigningContext,
+    assignment_mark_started,
+    attestation_create,
+    attestation_statement,
+)
+
+
+def _chapter_or_404(progress, slug):
+    """One of the chapters this employee must read (their track, their language)."""
+    for status in progress.chapters:
+        if status.chapter.slug == slug:
+            return status.chapter
+    raise Http404
+
+
+def _open_assignment_or_redirect(request, assignment_id):
+    """The employee's own open assignment and its progress; finished ones go to the overview."""
+    assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
+    if assignment.status not in OPEN_STATUSES:
+        return None, None, redirect("assignment", assignment_id=assignment.pk)
+    return assignment, assignment_progress(assignment), None
+
+
+def assignment_overview(request, assignment_id):
+    assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
+    item = training_item(assignment=assignment)
+    return render(request, "attest/assignment.html", {"item": item, "assignment": assignment})
+
+
+@require_http_methods(["GET", "POST"])
+def chapter_read(request, assignment_id, slug):
+    assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
+    if done:
+        return done
+    chapter = _chapter_or_404(progress, slug)
+    if request.method == "POST":
+        reading_record(user=request.user, chapter=chapter)
+        assignment_mark_started(employee=assignment.employee, version=assignment.version)
+        if chapter.has_quiz:
+            return redirect("quiz", assignment_id=assignment_id, slug=slug)
+        return redirect("assignment", assignment_id=assignment_id)
+    return render(
+        request,
+        "attest/chapter.html",
+        {
+            "progress": progress,
+            "assignment": assignment,
+            "chapter": chapter,
+            "page": chapter.page,
+            "fallback": chapter.locale.language_code != assignment.employee.language,
+            "contacts": CrisisContact.objects.all(),
+        },
+    )
+
+
+def _posted_answers(request) -> dict[str, list[int]]:
+    """Answers as {question id: [option indices]}; anything unparsable becomes an unknown option."""
+    answers = {}
+    for key in request.POST:
+        if key.startswith("q-"):
+            try:
+                answers[key[2:]] = [int(value) for value in request.POST.getlist(key)]
+            except ValueError:
+                answers[key[2:]] = [-1]
+    return answers
+
+
+def _presented_questions(chapter, attempt):
+    """The questions as drawn for this attempt, with the learner's choices once submitted."""
+    questions = {child.id: child.value for child in chapter.page.questions}
+    answers = attempt.answers or {}
+    return [
+        {
+            "id": item["question"],
+            "question": questions[item["question"]],
+            "options": [(index, questions[item["question"]]["options"][index]) for index in item["options"]],
+            "multiple": questions[item["question"]]["kind"] == "multiple",
+            "chosen": set(answers.get(item["question"], [])),
+        }
+        for item in attempt.presented
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def quiz(request, assignment_id, slug):
+    assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
+    if done:
+        return done
+    chapter = _chapter_or_404(progress, slug)
+    since = assignment_window_start(assignment)
+    context = {"assignment": assignment, "progress": progress, "chapter": chapter, "page": chapter.page}
+    if request.method == "POST":
+        try:
+            result = quiz_attempt_submit(
+                user=request.user,
+                chapter=chapter,
+                attempt_id=request.POST.get("attempt", ""),
+                answers=_posted_answers(request),
+            )
+        except QuizError as error:
+            messages.error(request, str(error))
+            return redirect("quiz", assignment_id=assignment_id, slug=slug)
+        assignment_mark_started(employee=assignment.employee, version=assignment.version)
+        context.update(
+            attempt=result,
+            questions=_presented_questions(chapter, result),
+            next_progress=assignment_progress(assignment),
+        )
+        return render(request, "attest/quiz_result.html", context, status=200)
+    try:
+        attempt = quiz_attempt_start(user=request.user, chapter=chapter, since=since)
+    except QuizError as error:
+        messages.info(request, str(error))
+        return redirect("assignment", assignment_id=assignment_id)
+    context.update(attempt=attempt, questions=_presented_questions(chapter, attempt))
+    return render(request, "attest/quiz.html", context)
+
+
+def _needs_reauthentication(request) -> bool:
+    return request.user.is_authenticated and not request.user.has_usable_password()
+
+
+def _recently_reauthenticated(request) -> bool:
+    """allauth's ``did_recently_reauthenticate``, without its three look-ups of MFA authenticators
+    when they cannot change the answer: for an account with a password, re-authenticating is always
+    possible, so only a recent re-authentication record in the session counts (allauth's rule)."""
+    user = request.user
+    if not (user.is_authenticated and user.has_usable_password()):
+        return reauthentication.did_recently_reauthenticate(request)
+    records = [record for record in get_authentication_records(request, user) if record.get("reauthenticated")]
+    return bool(records) and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(enabled=_needs_reauthentication, allow_get=True)
+def sign(request, assignment_id):
+    assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
+    if done:
+        return done
+    if not progress.complete:
+        messages.info(request, _("Read every chapter and pass every quiz before you sign."))
+        return redirect("assignment", assignment_id=assignment_id)
+    form = SignForm(request.POST or None, user=request.user, recently_reauthenticated=_recently_reauthenticated(request))
+    if request.method == "POST" and form.uses_password and not ratelimit.consume(
+        request, action="reauthenticate", user=request.user
+    ):
+        return ratelimit.respond_429(request)
+    if request.method == "POST" and form.is_valid():
+        context = SigningContext(
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            auth_method=AuthMethod.PASSWORD if form.uses_password else AuthMethod.REAUTHENTICATION,
+        )
+        try:
+            attestation = attestation_create(
+                assignment=assignment, typed_name=form.cleaned_data["typed_name"], context=context, progress=progress
+            )
+        except AttestationError as error:
+            form.add_error("typed_name", str(error))
+        else:
+            messages.success(request, _("Thank you. Your attestation is recorded."))
+            return redirect("assignment", assignment_id=attestation.assignment_id)
+    statement = attestation_statement(
+        employee=assignment.employee, version=assignment.version, language=progress.reading_locale
+    )
+    return render(
+        request,
+        "attest/sign.html",
+        {"assignment": assignment, "progress": progress, "form": form, "statement": statement},
+    )
+
+
+def certificate(request, code):
+    attestation = attestation_visible_to(user=request.user, code=code)
+    site = Site.find_for_request(request)
+    company = CompanySettings.for_site(site)
+    verify_url = request.build_absolute_uri(reverse("verify", args=[attestation.verification_code]))
+    pdf = certificate_pdf(
+        attestation=attestation,
+        company_name=company.company_name,
+        verify_url=verify_url,
+        signatory=company.certificate_signatory,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{attestation.verification_code}.pdf"'
+    return response
+
+
+@login_not_required
+def verify(request, code):
+    """Public: confirms a genuine certificate and reveals nothing more than is printed on it."""
+    attestation = attestation_by_code(code)
+    if attestation is None:
+        raise Http404
+    return render(request, "attest/verify.html", {"attestation": attestation})

@@ -1,0 +1,71 @@
+"""Request-wide concerns: the employee's language and the Content Security Policy."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+EMPLOYEE_LANGUAGE_SESSION_KEY = "employee_language"
+
+# The product's own pages run no inline script. Wagtail's admin ships inline bootstrapping
+# code, so it gets a policy that allows it, still limited to this origin.
+SITE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+ADMIN_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+class EmployeeLanguageMiddleware:
+    """Use the language from the employee's HR record unless they chose one themselves.
+
+    Runs before ``LocaleMiddleware``: it only sets the default that the cookie overrides.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.session.get(EMPLOYEE_LANGUAGE_SESSION_KEY)
+        if language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            policy = ADMIN_POLICY if request.path.startswith("/admin/") else SITE_POLICY
+            response["Content-Security-Policy"] = policy
+        return response
+
+
+class StaffTwoFactorMiddleware:
+    """Staff (HR, editors, reviewers, superusers) must have two-factor authentication before they
+    reach the admin. Set ``STAFF_REQUIRE_MFA = False`` only for local demos."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            getattr(settings, "STAFF_REQUIRE_MFA", True)
+            and request.path.startswith("/admin/")
+            and request.user.is_authenticated
+            and request.user.has_perm("wagtailadmin.access_admin")
+        ):
+            from allauth.mfa.models import Authenticator
+
+            if not Authenticator.objects.filter(user=request.user).exists():
+                messages.warning(request, _("Staff accounts need two-factor authentication. Set it up to continue."))
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

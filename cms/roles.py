@@ -1,0 +1,86 @@
+"""The staff roles, their permissions and the legal review workflow, kept in sync on every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+HR = "HR"
+POLICY_EDITORS = "Policy editors"
+LEGAL_REVIEWERS = "Legal reviewers"
+STAFF_ROLES = (HR, POLICY_EDITORS, LEGAL_REVIEWERS)
+LEGAL_REVIEW_WORKFLOW = "Legal review"
+
+MODEL_PERMISSIONS = {
+    HR: [
+        "wagtailadmin.access_admin",
+        "attest.add_employee",
+        "attest.change_employee",
+        "attest.view_employee",
+        "attest.add_requirement",
+        "attest.change_requirement",
+        "attest.view_requirement",
+        "attest.view_assignment",
+        "attest.change_assignment",
+        "attest.view_attestation",
+        "attest.view_reminderlog",
+        "training.view_policyversion",
+        "cms.change_companysettings",
+        "cms.add_crisiscontact",
+        "cms.change_crisiscontact",
+        "cms.delete_crisiscontact",
+    ],
+    POLICY_EDITORS: [
+        "wagtailadmin.access_admin",
+        "training.view_policyversion",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "cms.add_crisiscontact",
+        "cms.change_crisiscontact",
+    ],
+    LEGAL_REVIEWERS: [
+        "wagtailadmin.access_admin",
+        "training.add_policyversion",
+        "training.view_policyversion",
+        "wagtailimages.choose_image",
+    ],
+}
+PAGE_PERMISSIONS = {
+    POLICY_EDITORS: ["add_page", "change_page", "lock_page"],
+    LEGAL_REVIEWERS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Create the staff groups with exactly their permissions, and the legal review workflow
+    on the page tree. Idempotent; runs after every ``migrate``."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    root = Page.get_first_root_node()
+    groups = {}
+    for name in STAFF_ROLES:
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set([_permission(dotted) for dotted in MODEL_PERMISSIONS[name]])
+        groups[name] = group
+        if root:
+            for codename in PAGE_PERMISSIONS.get(name, []):
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=root, permission=_permission(f"wagtailcore.{codename}")
+                )
+    if root is None:
+        return
+    task, _created = GroupApprovalTask.objects.get_or_create(name=str(_("Legal approval")))
+    task.groups.set([groups[LEGAL_REVIEWERS]])
+    workflow, _created = Workflow.objects.get_or_create(name=LEGAL_REVIEW_WORKFLOW)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from attest import urls as attest_urls
+from attest.views import verify
+
+from .views import admin_login, healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/login/", admin_login, name="admin_login"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("verify/<str:code>/", verify, name="verify"),
+    path("training/", include(attest_urls)),
+    path("team/", include("attest.urls_reports")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+def admin_login(request):
+    """Wagtail's own login form would bypass allauth (and its MFA), so send people to allauth's.
+    Someone already signed in lands here only when they lack admin access: refuse, don't loop."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("account_login") + (f"?{query}" if query else ""))

@@ -1,0 +1,329 @@
+"""What people read and answer: the policy, its chapters and quizzes, released versions,
+and each learner's reading progress and quiz attempts.
+
+This app knows nothing of HR (``attest``): learners are plain users here.
+"""
+
+import datetime
+import uuid
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Locale, Page, Revision
+from wagtail.search import index
+
+from .blocks import RICH_TEXT_FEATURES, ChapterBodyBlock, QuizBlock
+
+ERROR_PASS_MARK_RANGE = _("The pass mark is a percentage between 0 and 100.")
+ERROR_POOL_TOO_LARGE = _("The question pool cannot draw more questions (%(pool)s) than the quiz has (%(count)s).")
+
+
+class Track(models.TextChoices):
+    """Who a chapter applies to. The official team reads everything; everyone else reads ``ALL``."""
+
+    ALL = "all", _("Everyone")
+    OFFICIAL = "official", _("Official social-media team")
+
+
+class PolicyPage(RoutablePageMixin, Page):
+    summary = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("policy owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_policies",
+        help_text=_("Reminded when the policy is due for review."),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval"),
+        choices=[(3, _("Every 3 months")), (6, _("Every 6 months")), (12, _("Every 12 months"))],
+        default=6,
+    )
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    governance_panels = [
+        MultiFieldPanel(
+            [FieldPanel("owner_user"), FieldPanel("review_interval_months"), FieldPanel("last_reviewed_on")],
+            heading=_("Ownership and review"),
+        )
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(governance_panels, heading=_("Governance")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+        ]
+    )
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["training.ChapterPage"]
+    template = "training/policy_page.html"
+
+    class Meta:
+        verbose_name = _("policy")
+
+    @property
+    def next_review_due(self) -> datetime.date | None:
+        start = self.last_reviewed_on or (self.first_published_at and self.first_published_at.date())
+        if start is None:
+            return None
+        return start + relativedelta(months=self.review_interval_months)
+
+    def chapters(self):
+        return ChapterPage.objects.child_of(self).order_by("path")
+
+    @path("")
+    def index_route(self, request):
+        from .selectors import version_chapters, version_current
+
+        version = version_current(policy=self)
+        chapters = (
+            version_chapters(version=version, track=Track.OFFICIAL, language=request.LANGUAGE_CODE) if version else []
+        )
+        return self.render(request, context_overrides={"version": version, "chapters": chapters})
+
+    @path("<slug:chapter_slug>/")
+    def chapter_route(self, request, chapter_slug):
+        from django.http import Http404
+
+        from .selectors import version_chapter_for_reading, version_current
+
+        version = version_current(policy=self)
+        if version is None:
+            raise Http404
+        reading = version_chapter_for_reading(version=version, slug=chapter_slug, language=request.LANGUAGE_CODE)
+        if reading is None:
+            raise Http404
+        return self.render(
+            request,
+            template="training/chapter_read.html",
+            context_overrides={"version": version, "reading": reading},
+        )
+
+
+class ChapterPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    track = models.CharField(_("applies to"), max_length=16, choices=Track.choices, default=Track.ALL)
+    reading_minutes = models.PositiveSmallIntegerField(_("estimated reading time (minutes)"), default=5)
+    body = StreamField(ChapterBodyBlock(), verbose_name=_("content"))
+    questions = StreamField(QuizBlock(), blank=True, verbose_name=_("quiz questions"))
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        default=80,
+        validators=[
+            MinValueValidator(0, message=ERROR_PASS_MARK_RANGE),
+            MaxValueValidator(100, message=ERROR_PASS_MARK_RANGE),
+        ],
+    )
+    attempt_limit = models.PositiveSmallIntegerField(
+        _("attempt limit"), null=True, blank=True, help_text=_("Leave empty for unlimited attempts.")
+    )
+    pool_size = models.PositiveSmallIntegerField(
+        _("questions per attempt"),
+        null=True,
+        blank=True,
+        help_text=_("Draw this many questions at random for each attempt. Leave empty to ask them all."),
+    )
+    shuffle_options = models.BooleanField(_("shuffle options"), default=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("track"),
+        FieldPanel("reading_minutes"),
+        FieldPanel("body"),
+    ]
+    quiz_panels = [
+        MultiFieldPanel(
+            [FieldPanel("pass_mark"), FieldPanel("attempt_limit"), FieldPanel("pool_size"), FieldPanel("shuffle_options")],
+            heading=_("Rules"),
+        ),
+        FieldPanel("questions"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(quiz_panels, heading=_("Quiz")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+        ]
+    )
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["training.PolicyPage"]
+    subpage_types = []
+    template = "training/chapter_page.html"
+
+    class Meta:
+        verbose_name = _("chapter")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=0, pass_mark__lte=100), name="chapter_pass_mark_percentage"
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        count = len(self.questions)
+        if self.pool_size and self.pool_size > count:
+            raise ValidationError({"pool_size": ERROR_POOL_TOO_LARGE % {"pool": self.pool_size, "count": count}})
+
+    def serve(self, request, *args, **kwargs):
+        """Employees read the released text, never the live draft-in-progress: send them there."""
+        policy = self.get_parent().specific
+        return redirect(policy.url + policy.reverse_subpage("chapter_route", args=[self.slug]))
+
+
+class PolicyVersion(models.Model):
+    """A frozen release of a policy. Created once by ``services.version_release``; never updated."""
+
+    policy = models.ForeignKey(PolicyPage, on_delete=models.PROTECT, related_name="versions")
+    number = models.CharField(_("version"), max_length=20)
+    effective_date = models.DateField(_("effective date"))
+    key_changes = models.TextField(_("key changes"), help_text=_("One change per line."))
+    requires_reattestation = models.BooleanField(
+        _("requires re-attestation"), help_text=_("Material change: everyone must read and sign again.")
+    )
+    released_at = models.DateTimeField(_("released at"))
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("policy version")
+        ordering = ["policy", "-released_at"]
+        get_latest_by = "released_at"
+        constraints = [models.UniqueConstraint(fields=["policy", "number"], name="version_number_unique_per_policy")]
+
+    def __str__(self):
+        return f"{self.policy.title} {self.number}"
+
+    @property
+    def key_change_list(self) -> list[str]:
+        return [line.strip() for line in self.key_changes.splitlines() if line.strip()]
+
+    @cached_property
+    def locale_titles(self) -> dict[str, str]:
+        """The policy's title in each language this version was released in."""
+        return dict(self.locales.values_list("locale__language_code", "title"))
+
+    @property
+    def locale_codes(self) -> list[str]:
+        return sorted(self.locale_titles)
+
+    def title_in(self, language: str) -> str:
+        return self.locale_titles.get(language) or self.policy.title
+
+
+class PolicyVersionLocale(models.Model):
+    """One language a version was released in, with the hash of that language's text."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="locales")
+    locale = models.ForeignKey(Locale, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=255, default="", help_text=_("The policy's title in this language."))
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "locale"], name="version_locale_unique")]
+
+    def __str__(self):
+        return f"{self.version} ({self.locale_id})"
+
+
+class PolicyVersionChapter(models.Model):
+    """The exact revision of one chapter, in one language, that a version contains."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="chapters")
+    locale = models.ForeignKey(Locale, on_delete=models.PROTECT, related_name="+")
+    chapter = models.ForeignKey(ChapterPage, on_delete=models.PROTECT, related_name="+")
+    chapter_key = models.UUIDField(help_text=_("The chapter's translation key: the same in every language."))
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    track = models.CharField(max_length=16, choices=Track.choices)
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, allow_unicode=True)
+    has_quiz = models.BooleanField()
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["version", "locale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "locale", "chapter_key"], name="version_chapter_unique")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def page(self) -> ChapterPage:
+        """The chapter exactly as released, rebuilt from its frozen revision."""
+        return frozen_chapter(self.revision_id, self.content_sha256)
+
+
+@lru_cache(maxsize=1024)
+def frozen_chapter(revision_id: int, content_sha256: str) -> ChapterPage:
+    """Revisions never change, so each process rebuilds a released chapter once, not per request.
+    The hash is part of the key so a reused id (a restored or rebuilt database) cannot serve stale
+    text. The result is shared between requests: treat it as read-only."""
+    return Revision.objects.get(pk=revision_id).as_object()
+
+
+class ReadingProgress(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    chapter_key = models.UUIDField()
+    locale_code = models.CharField(max_length=8)
+    first_read_at = models.DateTimeField()
+    last_read_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = _("reading progress")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version", "chapter_key"], name="reading_once_per_chapter")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.chapter_key} of {self.version_id}"
+
+
+class QuizAttempt(models.Model):
+    """One attempt at a chapter quiz. ``presented`` records which questions (and option order) were
+    drawn, so grading can refuse answers to anything that was not asked."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    chapter_key = models.UUIDField()
+    locale_code = models.CharField(max_length=8)
+    number = models.PositiveSmallIntegerField()
+    presented = models.JSONField()
+    answers = models.JSONField(null=True)
+    score = models.PositiveSmallIntegerField(null=True)
+    passed = models.BooleanField(null=True)
+    started_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version", "chapter_key", "number"], name="quiz_attempt_number"),
+            models.UniqueConstraint(
+                fields=["user", "version", "chapter_key"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="quiz_one_open_attempt",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Attempt {self.number} by {self.user_id} on {self.chapter_key}"

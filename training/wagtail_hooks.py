@@ -1,0 +1,118 @@
+"""Admin for policy editors and legal: release versions, see what a version froze, review dates."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.admin.views.generic import CreateView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from .forms import ReleaseForm
+from .models import PolicyPage, PolicyVersion
+from .permissions import AppendOnlyPermissionPolicy
+from .services import ReleaseError, version_release
+
+register_permission_policy(PolicyVersion, AppendOnlyPermissionPolicy(PolicyVersion))
+
+
+class ReleaseView(CreateView):
+    page_title = gettext_lazy("Release a policy version")
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        try:
+            return version_release(
+                policy=data["policy"],
+                number=data["number"],
+                effective_date=data["effective_date"],
+                key_changes=data["key_changes"],
+                requires_reattestation=bool(data["requires_reattestation"]),
+                released_by=self.request.user,
+            )
+        except ReleaseError as error:
+            raise ValidationError(error.messages) from error
+
+    def form_valid(self, form):
+        try:
+            response = super().form_valid(form)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        missing = form.plan.missing_locales if form.plan else {}
+        if missing:
+            messages.warning(
+                self.request,
+                _("Not translated for this version (employees get the English text): %(languages)s")
+                % {"languages": ", ".join(sorted(missing))},
+            )
+        return response
+
+    def get_success_message(self, instance):
+        return _("Version %(number)s of “%(policy)s” released. Its content is now frozen.") % {
+            "number": instance.number,
+            "policy": instance.policy.title,
+        }
+
+
+class PolicyVersionViewSet(ModelViewSet):
+    model = PolicyVersion
+    icon = "history"
+    menu_label = gettext_lazy("Policy versions")
+    add_to_admin_menu = True
+    menu_order = 210
+    add_view_class = ReleaseView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = ["__str__", "effective_date", "requires_reattestation", "released_at", "released_by"]
+    list_filter = ["policy", "requires_reattestation"]
+    inspect_view_fields = [
+        "policy",
+        "number",
+        "effective_date",
+        "key_changes",
+        "requires_reattestation",
+        "released_at",
+        "released_by",
+        "content_sha256",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return ReleaseForm
+
+
+@hooks.register("register_admin_viewset")
+def register_policy_versions():
+    return PolicyVersionViewSet("policy_versions")
+
+
+class ReviewsDuePanel(Component):
+    """On the admin dashboard: when each policy is next due for review, and who owns it."""
+
+    name = "policy_reviews_due"
+    order = 50
+    template_name = "training/admin/reviews_due_panel.html"
+
+    def __init__(self, policies):
+        self.policies = policies
+
+    def get_context_data(self, parent_context):
+        return {"policies": self.policies, "today": timezone.localdate()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_reviews_due_panel(request, panels):
+    if request.user.has_perm("training.view_policyversion"):
+        policies = list(PolicyPage.objects.filter(locale__language_code="en").select_related("owner_user"))
+        panels.append(ReviewsDuePanel(policies))
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action("training.version_release", _("Release policy version"), _("Released a policy version"))
+
+
