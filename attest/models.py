@@ -1,4 +1,8 @@
-"""What HR enforces: people, requirements, assignments, attestations and the reminder log."""
+"""What HR enforces: people, requirements, assignments, attestations and the reminder log.
+
+Personal records set ``wagtail_reference_index_ignore``: they are not "usages" of a page that an
+editor needs to see, and indexing them would cost a background task on every save.
+"""
 
 import datetime
 
@@ -26,6 +30,7 @@ class EmployeeStatus(models.TextChoices):
 
 
 class Employee(models.Model):
+    wagtail_reference_index_ignore = True
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee")
     employee_id = models.CharField(_("employee id"), max_length=64, unique=True)
     email = models.EmailField(_("email"), unique=True)
@@ -129,6 +134,8 @@ class AssignmentQuerySet(models.QuerySet):
 class Assignment(models.Model):
     """One employee must complete one policy version for one requirement by a due date."""
 
+    wagtail_reference_index_ignore = True
+
     employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="assignments")
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="assignments")
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
@@ -179,6 +186,8 @@ class Attestation(models.Model):
     chain lane), so any change, insertion or deletion made behind the application's back shows.
     """
 
+    wagtail_reference_index_ignore = True
+
     verification_code = models.CharField(max_length=32, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="attestations")
@@ -202,6 +211,9 @@ class Attestation(models.Model):
     chain_seq = models.PositiveBigIntegerField()
     previous_hash = models.CharField(max_length=64)
     record_hash = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"lane {self.lane} at {self.seq}"
 
     class Meta:
         verbose_name = _("attestation")
@@ -230,6 +242,8 @@ class ReminderKind(models.TextChoices):
 class ReminderLog(models.Model):
     """One email sent. ``dedupe_key`` is unique, so the same reminder is never sent twice."""
 
+    wagtail_reference_index_ignore = True
+
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
     dedupe_key = models.CharField(max_length=200, unique=True)
     recipient = models.EmailField()
@@ -241,10 +255,15 @@ class ReminderLog(models.Model):
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["assignment", "kind"])]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"
+
 
 class AttestationChainHead(models.Model):
     """The last record of each chain lane. Locking this row serialises appends to one lane only,
     and comparing it with the lane's last record reveals a deleted tail."""
+
+    wagtail_reference_index_ignore = True
 
     lane = models.PositiveSmallIntegerField(primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -120,7 +121,7 @@ def my_training(*, user) -> list[TrainingItem]:
         .exclude(cancelled_at__isnull=False)
         .with_status()
         .select_related("employee__user", "version__policy", "requirement", "attestation", "exempted_by")
-        .order_by("completed_at", "due_on")
+        .order_by(F("completed_at").asc(nulls_first=True), "due_on")
     )
     items = []
     for assignment in assignments:

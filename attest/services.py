@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from wagtail.log_actions import log
 
-from training.models import PolicyVersion, PolicyVersionLocale
-from training.selectors import LearnerProgress, quiz_results
+from training.models import PolicyVersion
+from training.selectors import LearnerProgress
 
 from . import chain
 from .bulk import insert_rows
@@ -30,7 +30,7 @@ from .models import (
     Requirement,
     RequirementKind,
 )
-from .selectors import assignment_progress, assignment_window_start
+from .selectors import assignment_progress
 
 ERROR_NOT_READY = _("Read every chapter and pass every quiz before you sign.")
 ERROR_NAME_MISMATCH = _("Type your full name exactly as it appears here: %(name)s.")
@@ -78,22 +78,6 @@ def _clean_ip(value: str | None) -> str | None:
         return None
 
 
-_CONTENT_SHA256: dict[tuple, str] = {}
-
-
-def _content_sha256(version: PolicyVersion, locale_code: str) -> str:
-    """The hash of the text of ``version`` in one language. Written once at release and never
-    changed, so each process reads it once (keyed by ``released_at`` too, against reused ids)."""
-    key = (version.pk, version.released_at, locale_code)
-    if key not in _CONTENT_SHA256:
-        if len(_CONTENT_SHA256) >= 1024:
-            _CONTENT_SHA256.clear()
-        _CONTENT_SHA256[key] = PolicyVersionLocale.objects.get(
-            version=version, locale__language_code=locale_code
-        ).content_sha256
-    return _CONTENT_SHA256[key]
-
-
 @transaction.atomic
 def attestation_create(
     *,
@@ -113,9 +97,8 @@ def attestation_create(
     employee, version = assignment.employee, assignment.version
     if _normalise_name(typed_name) != _normalise_name(employee.full_name):
         raise AttestationError(ERROR_NAME_MISMATCH % {"name": employee.full_name})
-    existing = Attestation.objects.filter(assignment=assignment, corrects__isnull=True).first()
-    if existing and corrects is None:
-        return existing
+    if assignment.attestation_id and corrects is None:
+        return assignment.attestation
     if progress is None or progress.version.pk != version.pk:
         progress = assignment_progress(assignment)
     if not progress.complete:
@@ -133,12 +116,12 @@ def attestation_create(
         version_number=version.number,
         assignment=assignment,
         locale_code=locale_code,
-        content_sha256=_content_sha256(version, locale_code),
+        content_sha256=version.content_sha256_in(locale_code),
         statement=attestation_statement(employee=employee, version=version, language=locale_code),
         auth_method=context.auth_method,
         ip_address=_clean_ip(context.ip_address),
         user_agent=context.user_agent[:500],
-        quiz_results=quiz_results(user=employee.user, version=version, since=assignment_window_start(assignment)),
+        quiz_results=progress.quiz_results,
         corrects=corrects,
     )
     lane = chain.lane_for(employee.pk)

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+
+def _forget_company_chrome(sender, **kwargs):
+    from .context_processors import company_chrome_forget
+
+    company_chrome_forget()
 
 
 def _sync_roles(sender, **kwargs):
@@ -13,4 +19,11 @@ class CmsConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from wagtail.models import Site
+
+        from .models import CompanySettings
+
         post_migrate.connect(_sync_roles, sender=self)
+        for model in (CompanySettings, Site):
+            post_save.connect(_forget_company_chrome, sender=model)
+            post_delete.connect(_forget_company_chrome, sender=model)

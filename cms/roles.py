@@ -32,9 +32,6 @@ MODEL_PERMISSIONS = {
     POLICY_EDITORS: [
         "wagtailadmin.access_admin",
         "training.view_policyversion",
-        "wagtailimages.add_image",
-        "wagtailimages.change_image",
-        "wagtailimages.choose_image",
         "cms.add_crisiscontact",
         "cms.change_crisiscontact",
     ],
@@ -42,8 +39,12 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "training.add_policyversion",
         "training.view_policyversion",
-        "wagtailimages.choose_image",
     ],
+}
+# Wagtail checks image permissions per collection, never on the group itself.
+COLLECTION_PERMISSIONS = {
+    POLICY_EDITORS: ["wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image"],
+    LEGAL_REVIEWERS: ["wagtailimages.choose_image"],
 }
 PAGE_PERMISSIONS = {
     POLICY_EDITORS: ["add_page", "change_page", "lock_page"],
@@ -58,20 +59,35 @@ def _permission(dotted: str) -> Permission:
 
 @transaction.atomic
 def roles_sync() -> None:
-    """Create the staff groups with exactly their permissions, and the legal review workflow
-    on the page tree. Idempotent; runs after every ``migrate``."""
+    """Create the staff groups with exactly their permissions (on models, the page tree and the
+    image collections), and the legal review workflow. Idempotent; runs after every ``migrate``."""
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
-    from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
+    from wagtail.models import (
+        Collection,
+        GroupApprovalTask,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Page,
+        Workflow,
+        WorkflowPage,
+        WorkflowTask,
+    )
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
     root = Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
     groups = {}
     for name in STAFF_ROLES:
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set([_permission(dotted) for dotted in MODEL_PERMISSIONS[name]])
         groups[name] = group
+        if root_collection:
+            for dotted in COLLECTION_PERMISSIONS.get(name, []):
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=_permission(dotted)
+                )
         if root:
             for codename in PAGE_PERMISSIONS.get(name, []):
                 GroupPagePermission.objects.get_or_create(

@@ -9,11 +9,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from attest import urls as attest_urls
 from attest.views import verify
 
-from .views import admin_login, healthz
+from .views import healthz, wagtail_login
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/login/", admin_login, name="admin_login"),
+    path("admin/login/", wagtail_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("verify/<str:code>/", verify, name="verify"),
     path("training/", include(attest_urls)),
     path("team/", include("attest.urls_reports")),
+    path("_util/login/", wagtail_login, name="frontend_login"),
 ]
 
 if settings.DEBUG:

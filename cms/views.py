@@ -23,9 +23,10 @@ def healthz(request):
 
 
 @login_not_required
-def admin_login(request):
-    """Wagtail's own login form would bypass allauth (and its MFA), so send people to allauth's.
-    Someone already signed in lands here only when they lack admin access: refuse, don't loop."""
+def wagtail_login(request):
+    """Wagtail's own login forms (the admin's, and the front end's for private pages) would bypass
+    allauth (its MFA and rate limits), so send people to allauth's. Someone already signed in lands
+    here only when they lack access: refuse, don't loop."""
     if request.user.is_authenticated:
         raise PermissionDenied
     query = request.META.get("QUERY_STRING", "")

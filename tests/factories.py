@@ -2,18 +2,21 @@
 
 import datetime
 import itertools
+import json
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from attest.models import Assignment, Employee, Requirement, RequirementKind
 from attest.simulation import complete_training
 from cms.models import HomePage
-from training.content import chapter_apply, policy_create, review_and_publish
+from training.content import chapter_apply, policy_create, policy_translate, review_and_publish
 from training.models import ChapterPage, PolicyPage
 from training.services import version_release
 
 PASSWORD = "correct-horse-battery"
+DEMO_POLICY = settings.BASE_DIR / "fixtures" / "policy"
 _sequence = itertools.count(1)
 
 
@@ -72,6 +75,27 @@ def published_policy(spec=None) -> PolicyPage:
     review_and_publish(policy, editor=editor, reviewer=reviewer)
     for chapter in policy.get_children().specific():
         review_and_publish(chapter, editor=editor, reviewer=reviewer)
+    return policy
+
+
+def demo_spec(language: str, chapters: int | None = None) -> dict:
+    """The demo policy as written in ``fixtures/policy/<language>.json``, cut to its first chapters."""
+    spec = json.loads((DEMO_POLICY / f"{language}.json").read_text(encoding="utf-8"))
+    if chapters is not None:
+        spec["chapters"] = spec["chapters"][:chapters]
+    return spec
+
+
+def translated_policy(languages=("da", "es"), chapters: int | None = 2) -> PolicyPage:
+    """The demo policy published in English and translated into ``languages`` from the demo
+    translations, every page approved in legal review: ready to release in all of them."""
+    editor, reviewer = editor_and_reviewer()
+    policy = published_policy(demo_spec("en", chapters))
+    for language in languages:
+        translation = policy_translate(policy=policy, spec=demo_spec(language, chapters), language=language)
+        review_and_publish(translation, editor=editor, reviewer=reviewer)
+        for chapter in translation.get_children().specific():
+            review_and_publish(chapter, editor=editor, reviewer=reviewer)
     return policy
 
 

@@ -1,7 +1,9 @@
 """What people read and answer: the policy, its chapters and quizzes, released versions,
 and each learner's reading progress and quiz attempts.
 
-This app knows nothing of HR (``attest``): learners are plain users here.
+This app knows nothing of HR (``attest``): learners are plain users here. Reading progress and
+quiz attempts stay out of Wagtail's reference index (``wagtail_reference_index_ignore``): they are
+personal records, not "usages" of a page, and indexing them would cost a task on every save.
 """
 
 import datetime
@@ -186,6 +188,9 @@ class ChapterPage(Page):
         return redirect(policy.url + policy.reverse_subpage("chapter_route", args=[self.slug]))
 
 
+_RELEASED_LOCALES: dict[tuple, dict[str, tuple[str, str]]] = {}
+
+
 class PolicyVersion(models.Model):
     """A frozen release of a policy. Created once by ``services.version_release``; never updated."""
 
@@ -214,9 +219,29 @@ class PolicyVersion(models.Model):
         return [line.strip() for line in self.key_changes.splitlines() if line.strip()]
 
     @cached_property
+    def released_locales(self) -> dict[str, tuple[str, str]]:
+        """``{language: (title, content SHA-256)}`` for each language this version was released in.
+
+        Written once at release and never changed, so each process reads it once: signing and
+        the employee pages then cost no query for it."""
+        key = (self.pk, self.released_at)
+        if key not in _RELEASED_LOCALES:
+            rows = self.locales.values_list("locale__language_code", "title", "content_sha256")
+            found = {code: (title, digest) for code, title, digest in rows}
+            if not found:  # mid-release: not frozen yet, so nothing to remember
+                return found
+            if len(_RELEASED_LOCALES) >= 1024:
+                _RELEASED_LOCALES.clear()
+            _RELEASED_LOCALES[key] = found
+        return _RELEASED_LOCALES[key]
+
+    @property
     def locale_titles(self) -> dict[str, str]:
         """The policy's title in each language this version was released in."""
-        return dict(self.locales.values_list("locale__language_code", "title"))
+        return {code: title for code, (title, _digest) in self.released_locales.items()}
+
+    def content_sha256_in(self, language: str) -> str:
+        return self.released_locales[language][1]
 
     @property
     def locale_codes(self) -> list[str]:
@@ -280,6 +305,7 @@ def frozen_chapter(revision_id: int, content_sha256: str) -> ChapterPage:
 
 
 class ReadingProgress(models.Model):
+    wagtail_reference_index_ignore = True
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     chapter_key = models.UUIDField()
@@ -300,6 +326,8 @@ class ReadingProgress(models.Model):
 class QuizAttempt(models.Model):
     """One attempt at a chapter quiz. ``presented`` records which questions (and option order) were
     drawn, so grading can refuse answers to anything that was not asked."""
+
+    wagtail_reference_index_ignore = True
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

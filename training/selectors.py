@@ -69,6 +69,7 @@ class LearnerProgress:
     version: PolicyVersion
     reading_locale: str
     chapters: list[ChapterStatus] = field(default_factory=list)
+    quiz_results: list[dict] = field(default_factory=list)
 
     @property
     def policy_title(self) -> str:
@@ -158,7 +159,9 @@ def learner_progress(
     """Where one learner stands on one version, counting only reading and attempts after
     ``since``; with ``reuse_unchanged``, chapters done in an earlier version with identical text
     count as done. A constant number of queries whatever the number of chapters: two (this
-    learner's reading and attempts) once the process knows the version's chapters."""
+    learner's reading and attempts) once the process knows the version's chapters.
+
+    ``quiz_results`` holds the passing (or best) attempt per chapter, as an attestation records it."""
     reading_locale, chapters = _chapters_to_read(version=version, track=track, language=language)
     readings = ReadingProgress.objects.filter(user=user, version=version)
     attempts_made = QuizAttempt.objects.filter(user=user, version=version, submitted_at__isnull=False)
@@ -167,10 +170,26 @@ def learner_progress(
         attempts_made = attempts_made.filter(submitted_at__gte=since)
     read_keys = set(readings.values_list("chapter_key", flat=True))
     attempts: dict = {}
-    for key, score, passed in attempts_made.values_list("chapter_key", "score", "passed"):
+    best: dict = {}
+    for key, number, score, passed, submitted_at in attempts_made.values_list(
+        "chapter_key", "number", "score", "passed", "submitted_at"
+    ):
         attempts.setdefault(key, []).append((score, passed))
+        current = best.get(key)
+        if current is None or (passed, score) > (current["passed"], current["score"]):
+            best[key] = {
+                "chapter": str(key),
+                "attempt": number,
+                "score": score,
+                "passed": passed,
+                "submitted_at": submitted_at.isoformat(),
+            }
     carried = unchanged_chapters_done_before(user=user, version=version, chapters=chapters) if reuse_unchanged else set()
-    progress = LearnerProgress(version=version, reading_locale=reading_locale)
+    progress = LearnerProgress(
+        version=version,
+        reading_locale=reading_locale,
+        quiz_results=sorted(best.values(), key=lambda result: result["chapter"]),
+    )
     for chapter in chapters:
         results = attempts.get(chapter.chapter_key, [])
         progress.chapters.append(
@@ -184,26 +203,6 @@ def learner_progress(
             )
         )
     return progress
-
-
-def quiz_results(*, user, version: PolicyVersion, since: datetime.datetime | None = None) -> list[dict]:
-    """The passing (or best) result per chapter, as recorded on an attestation."""
-    best: dict = {}
-    attempts = QuizAttempt.objects.filter(user=user, version=version, submitted_at__isnull=False)
-    if since:
-        attempts = attempts.filter(submitted_at__gte=since)
-    for attempt in attempts:
-        key = str(attempt.chapter_key)
-        current = best.get(key)
-        if current is None or (attempt.passed, attempt.score) > (current["passed"], current["score"]):
-            best[key] = {
-                "chapter": key,
-                "attempt": attempt.number,
-                "score": attempt.score,
-                "passed": attempt.passed,
-                "submitted_at": attempt.submitted_at.isoformat(),
-            }
-    return sorted(best.values(), key=lambda result: result["chapter"])
 
 
 def approved_revision_ids(*, pages: list[ChapterPage]) -> set[int]:

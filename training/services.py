@@ -72,19 +72,23 @@ def version_release_plan(*, policy: PolicyPage) -> ReleasePlan:
         problems.append(ERROR_RELEASE_NO_CHAPTERS)
     chapters = {default_locale.language_code: source_chapters}
     missing: dict[str, list[str]] = {}
-    for translation in policy.get_translations().select_related("locale"):
+    translated = {page.locale_id for page in policy.get_translations()}
+    for locale in Locale.objects.exclude(pk=default_locale.pk).order_by("language_code"):
+        if locale.pk not in translated:  # not translated at all: every chapter is missing
+            missing[locale.language_code] = [source.title for source in source_chapters]
+            continue
         pages = []
         gaps = []
         for source in source_chapters:
-            page = source.get_translation_or_none(translation.locale)
+            page = source.get_translation_or_none(locale)
             if page is None or not page.live:
                 gaps.append(source.title)
             else:
                 pages.append(page.specific)
         if gaps:
-            missing[translation.locale.language_code] = gaps
+            missing[locale.language_code] = gaps
         else:
-            chapters[translation.locale.language_code] = pages
+            chapters[locale.language_code] = pages
     every_page = [page for pages in chapters.values() for page in pages]
     approved = approved_revision_ids(pages=every_page)
     for page in every_page:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, View
 from wagtail import hooks
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
@@ -333,6 +334,12 @@ class AssignmentViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
         )
+
+    @property
+    def url_finder_class(self):
+        """Links to an assignment (from an employee's or a requirement's usage page) open the
+        inspect view: there is no edit view."""
+        return type("AssignmentURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
 
     @property
     def exempt_view(self):

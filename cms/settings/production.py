@@ -15,3 +15,5 @@ CACHES = {
         "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
     }
 }
+# Sessions are read on every request: from Redis, with the database as the durable copy.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -287,7 +287,8 @@ def create_people(count: int, version, rng: random.Random, tag: str = "burst") -
 
 
 def create_sessions(people: list[dict]) -> None:
-    """One signed-in session per employee, with allauth's login and re-authentication records."""
+    """One signed-in session per employee, with allauth's login and re-authentication records and
+    what the product's login adapter adds (the employee's language, whether to show the admin link)."""
     from allauth.account.internal.flows.login import (
         _AUTHENTICATION_METHODS_USER_SESSION_KEY,
         AUTHENTICATION_METHODS_SESSION_KEY,
@@ -300,6 +301,7 @@ def create_sessions(people: list[dict]) -> None:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from cms.context_processors import ADMIN_LINK_SESSION_KEY
     from cms.middleware import EMPLOYEE_LANGUAGE_SESSION_KEY
 
     store = SessionStore()
@@ -320,6 +322,7 @@ def create_sessions(people: list[dict]) -> None:
             ],
             _AUTHENTICATION_METHODS_USER_SESSION_KEY: str(p["user"].pk),
             EMPLOYEE_LANGUAGE_SESSION_KEY: p["language"],
+            ADMIN_LINK_SESSION_KEY: False,
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
         p["session"] = key

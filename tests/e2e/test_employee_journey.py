@@ -1,41 +1,21 @@
 """A new hire, in a real browser: sign in, read, pass the quizzes, sign, download the certificate;
 and an employee re-attesting after a material change."""
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from attest.models import Attestation
 from tests import factories
-from tests.e2e.conftest import assert_accessible, sign_in
-from training.models import ChapterPage, QuizAttempt
+from tests.e2e.conftest import (
+    answer_quiz,
+    assert_accessible,
+    download_certificate_text,
+    read_and_pass,
+    sign_attestation,
+    sign_in,
+)
+from training.models import ChapterPage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def answer_quiz(page, user, correct=True):
-    attempt = QuizAttempt.objects.get(user=user, submitted_at__isnull=True)
-    chapter = next(c for c in attempt.version.chapters.all() if c.chapter_key == attempt.chapter_key)
-    questions = {child.id: child.value for child in chapter.page.questions}
-    for item in attempt.presented:
-        options = questions[item["question"]]["options"]
-        right = [i for i, option in enumerate(options) if option["is_correct"]]
-        choice = right if correct else [next(i for i in range(len(options)) if i not in right)]
-        for index in choice:
-            page.check(f"#q-{item['question']}-{index}")
-    page.click("text=Submit answers")
-
-
-def read_and_pass(page, user, slug, first_try=True):
-    page.click("text=I have read this chapter")
-    if not first_try:
-        answer_quiz(page, user, correct=False)
-        assert "Not passed" in page.inner_text(".result")
-        assert page.locator(".explanation").count() > 0
-        page.click("text=Try the quiz again")
-    answer_quiz(page, user)
-    assert "Passed" in page.inner_text(".result")
 
 
 def test_new_hire_completes_training_and_downloads_certificate(page, tmp_path):
@@ -57,22 +37,15 @@ def test_new_hire_completes_training_and_downloads_certificate(page, tmp_path):
     page.click("text=Try the quiz again")
     answer_quiz(page, noah.user)
     page.click("text=Next: Chapter two")
-    read_and_pass(page, noah.user, "two")
+    read_and_pass(page, noah.user)
     page.click("text=Sign the attestation")
     assert "I, Noah Clarke, confirm" in page.inner_text("#statement")
     assert_accessible(page)
-    page.fill("input[name=typed_name]", "Noah Clarke")
-    page.check("input[name=confirm]")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click(".sign-form button[type=submit]")
+    sign_attestation(page, "Noah Clarke", factories.PASSWORD)
     assert "Your attestation is recorded" in page.inner_text(".messages")
     assert Attestation.objects.filter(employee=noah).count() == 1
 
-    with page.expect_download() as download_info:
-        page.click("text=Download certificate (PDF)")
-    path = tmp_path / "certificate.pdf"
-    download_info.value.save_as(path)
-    text = PdfReader(io.BytesIO(path.read_bytes())).pages[0].extract_text()
+    text = download_certificate_text(page, tmp_path)
     attestation = Attestation.objects.get(employee=noah)
     assert "Noah Clarke" in text and attestation.verification_code in text
 
@@ -96,13 +69,10 @@ def test_employee_reattests_after_a_material_change(page):
     assert "Passkeys are required for official accounts" in page.inner_text("main")
     assert_accessible(page)
     page.click("text=Next: Chapter one")
-    read_and_pass(page, emma.user, "one")
+    read_and_pass(page, emma.user)
     page.click("text=Next: Chapter two")
     assert "Passkeys now." in page.inner_text("article")
-    read_and_pass(page, emma.user, "two")
+    read_and_pass(page, emma.user)
     page.click("text=Sign the attestation")
-    page.fill("input[name=typed_name]", "Emma Wilson")
-    page.check("input[name=confirm]")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click(".sign-form button[type=submit]")
+    sign_attestation(page, "Emma Wilson", factories.PASSWORD)
     assert Attestation.objects.filter(employee=emma, version=second).count() == 1
