@@ -212,9 +212,6 @@ class Attestation(models.Model):
     previous_hash = models.CharField(max_length=64)
     record_hash = models.CharField(max_length=64)
 
-    def __str__(self):
-        return f"lane {self.lane} at {self.seq}"
-
     class Meta:
         verbose_name = _("attestation")
         ordering = ["-signed_at"]
@@ -268,3 +265,6 @@ class AttestationChainHead(models.Model):
     lane = models.PositiveSmallIntegerField(primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     record_hash = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"lane {self.lane} at {self.seq}"
