@@ -88,7 +88,8 @@ def test_danish_and_spanish_employees_train_sign_and_certify_in_their_language(b
     assert version.locale_codes == ["da", "en", "es"]
     requirement = factories.requirement(policy)
     employees = [
-        factories.employee(person["first"], person["last"], language=language, email=person["email"]) for language, person in PEOPLE.items()
+        factories.employee(person["first"], person["last"], language=language, email=person["email"])
+        for language, person in PEOPLE.items()
     ]
     for employee in employees:
         factories.assignment(employee, version, requirement)
@@ -106,7 +107,11 @@ def test_danish_and_spanish_employees_train_sign_and_certify_in_their_language(b
             public.goto(f"/verify/{attestation.verification_code}/")
             assert "This certificate is genuine." in public.inner_text("main")
             facts = dict(
-                zip(public.locator(".facts dt").all_inner_texts(), public.locator(".facts dd").all_inner_texts(), strict=True)
+                zip(
+                    public.locator(".facts dt").all_inner_texts(),
+                    public.locator(".facts dd").all_inner_texts(),
+                    strict=True,
+                )
             )
             assert facts["Name"] == employee.full_name
             assert facts["Policy"] == PEOPLE[employee.language]["policy"]

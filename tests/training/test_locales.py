@@ -59,7 +59,10 @@ def test_release_records_each_language_and_the_hash_of_its_text(multilingual):
         hashes[code] = row.content_sha256
     assert len(set(hashes.values())) == 3, "each language's text has its own hash"
     assert hashes["en"] == version.content_sha256
-    keys = {code: set(version.chapters.filter(locale__language_code=code).values_list("chapter_key", flat=True)) for code in hashes}
+    keys = {
+        code: set(version.chapters.filter(locale__language_code=code).values_list("chapter_key", flat=True))
+        for code in hashes
+    }
     assert keys["da"] == keys["en"] == keys["es"], "the same chapters in every language"
     assert version.title_in("da") == "Politik for sociale medier"
     assert version.title_in("es") == "Política de redes sociales"
@@ -111,11 +114,17 @@ def test_employee_reads_and_signs_in_their_language_and_the_record_names_it(mult
     html = client.get(reverse("chapter", args=[assignment.pk, "who-may-speak"])).content.decode()
     assert '<html lang="da">' in html and '<article lang="da">' in html
     assert gettext_in("da", CHAPTER_FALLBACK) not in html
-    assert gettext_in("da", VERSION_FALLBACK) not in client.get(reverse("assignment", args=[assignment.pk])).content.decode()
+    assert (
+        gettext_in("da", VERSION_FALLBACK)
+        not in client.get(reverse("assignment", args=[assignment.pk])).content.decode()
+    )
 
     attestation = factories.finished(assignment).attestation
     assert attestation.locale_code == "da"
-    assert attestation.content_sha256 == PolicyVersionLocale.objects.get(version=version, locale__language_code="da").content_sha256
+    assert (
+        attestation.content_sha256
+        == PolicyVersionLocale.objects.get(version=version, locale__language_code="da").content_sha256
+    )
     assert attestation.content_sha256 != version.content_sha256
     assert attestation.policy_title == "Politik for sociale medier"
     assert attestation.statement == attestation_statement(employee=søren, version=version, language="da")
@@ -142,7 +151,10 @@ def test_language_not_in_the_release_reads_english_with_a_note_and_signs_the_eng
     attestation = factories.finished(assignment).attestation
     assert attestation.locale_code == "en"
     assert attestation.content_sha256 == version.content_sha256
-    assert attestation.content_sha256 == PolicyVersionLocale.objects.get(version=version, locale__language_code="en").content_sha256
+    assert (
+        attestation.content_sha256
+        == PolicyVersionLocale.objects.get(version=version, locale__language_code="en").content_sha256
+    )
     assert attestation.statement == attestation_statement(employee=åse, version=version, language="en")
 
 
