@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Locale
 
+from training.forms import POLICY_LOOKUP
 from training.models import PolicyPage, Track
 
 from .models import Employee, Requirement, RequirementKind
 from .roster import ERROR_EMAIL_TAKEN, ERROR_EMAIL_TAKEN_USER, ERROR_MANAGER_LOOP, ERROR_MANAGER_UNKNOWN
+from .validators import validate_printable
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024
 ROSTER_SUFFIXES = (".csv", ".xlsx")
@@ -83,6 +85,7 @@ class RequirementForm(WagtailAdminModelForm):
         self.fields["locations"].choices = audience_values("location", self.instance.locations)
         # Translations follow their source page; versions and assignments live on the source.
         self.fields["policy"].queryset = PolicyPage.objects.filter(locale=Locale.get_default()).order_by("title")
+        self.fields["policy"].to_field_name = POLICY_LOOKUP
 
     def clean(self):
         data = super().clean()
@@ -130,6 +133,8 @@ class EmployeeForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "department", "location"):
+            self.fields[name].validators.append(validate_printable)  # as the roster import checks them
         if self.instance.manager_id:
             self.fields["manager_employee_id"].initial = self.instance.manager.employee_id
         self.order_fields(["first_name", "last_name", "email", "manager_employee_id"])

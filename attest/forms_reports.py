@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,9 @@ from .reports import DIMENSION_LABELS, STATUS_GROUP_LABELS, FilterChoices, Repor
 
 ERROR_DUE_RANGE = _("“Due from” must be on or before “Due until”.")
 ERROR_AS_OF_FUTURE = _("“As of” cannot be in the future: reports show what has happened.")
+# Dates a report may ask about: reports count weeks between them, so no year 1 or 9999.
+EARLIEST_DATE, LATEST_DATE = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class DateInput(forms.DateInput):
@@ -24,10 +28,14 @@ class ReportFilterForm(forms.Form):
     requirement = forms.TypedChoiceField(label=_("Requirement"), required=False, coerce=int, empty_value=None)
     department = forms.ChoiceField(label=_("Department"), required=False)
     location = forms.ChoiceField(label=_("Location"), required=False)
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=DateInput)
-    due_to = forms.DateField(label=_("Due until"), required=False, widget=DateInput)
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DateInput, validators=DATE_BOUNDS)
+    due_to = forms.DateField(label=_("Due until"), required=False, widget=DateInput, validators=DATE_BOUNDS)
     as_of = forms.DateField(
-        label=_("As of"), required=False, widget=DateInput, help_text=_("Figures as they stood at the end of this day.")
+        label=_("As of"),
+        required=False,
+        widget=DateInput,
+        validators=DATE_BOUNDS,
+        help_text=_("Figures as they stood at the end of this day."),
     )
 
     def __init__(self, data=None, *, choices: FilterChoices, **kwargs):
@@ -37,6 +45,8 @@ class ReportFilterForm(forms.Form):
         self.fields["requirement"].choices = everything + [(str(pk), name) for pk, name in choices.requirements]
         self.fields["department"].choices = everything + [(name, name) for name in choices.departments]
         self.fields["location"].choices = everything + [(name, name) for name in choices.locations]
+        for name in ("due_from", "due_to", "as_of"):
+            self.fields[name].widget.attrs.update(min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
         self.fields["as_of"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean(self):

@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import uuid
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from training.models import Track
 from .bulk import insert_rows, update_rows
 from .models import Employee, EmployeeStatus, Language
 from .services import assignments_sync
+from .validators import ERROR_UNPRINTABLE, has_unprintable
 
 COLUMNS = (
     "employee_id",
@@ -68,6 +70,8 @@ TRACKS = tuple(Track.values)
 STATUSES = tuple(EmployeeStatus.values)
 LANGUAGES = tuple(Language.values)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A workbook of 100,000 people unpacks to about 60 MB; anything far beyond is a zip bomb.
+XLSX_MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 
 ERROR_FILE_TYPE = _("Only .csv and .xlsx files can be imported.")
 ERROR_NOT_A_ROSTER = _(
@@ -226,6 +230,14 @@ def _cell(value) -> str:
 
 def _xlsx_lines(data: bytes) -> tuple[Iterator[list[str]], int]:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception as error:  # zipfile raises several types on damaged archives
+        raise _NotARoster from error
+    # Checked before openpyxl reads anything; Python's zipfile never unpacks more than a member's declared size.
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise _NotARoster
+    try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except Exception as error:  # openpyxl raises many types on files that are not workbooks
@@ -297,7 +309,10 @@ def _row(number: int, cells: list[str], index: dict[str, int], width: int, error
         limit = MAX_LENGTHS.get(name)
         if limit and len(value) > limit:
             errors.append(RowError(number, name, ERROR_TOO_LONG % {"max": limit}))
-        if name == "email":
+        if has_unprintable(value):
+            # Names end up on signed records and certificates, where they must read as stored.
+            errors.append(RowError(number, name, str(ERROR_UNPRINTABLE)))
+        elif name == "email":
             value = value.lower()
             try:
                 validate_email(value)

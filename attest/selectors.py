@@ -154,6 +154,8 @@ def reporting_line_ids(*, manager: Employee) -> set[int]:
 
 def attestation_visible_to(*, user, code: str) -> Attestation:
     """The attestation behind a certificate, if ``user`` may see it: its signer, their managers, or HR."""
+    if not _looks_like_a_code(code):
+        raise Http404
     attestation = get_object_or_404(
         Attestation.objects.select_related("employee", "version", "policy"), verification_code=code
     )
@@ -165,7 +167,13 @@ def attestation_visible_to(*, user, code: str) -> Attestation:
     raise Http404
 
 
+def _looks_like_a_code(code: str) -> bool:
+    """Verification codes are short and alphanumeric; anything else (a NUL byte, which PostgreSQL
+    refuses outright) is never looked up."""
+    return code.isalnum() and len(code) <= 32
+
+
 def attestation_by_code(code: str) -> Attestation | None:
-    if not code.isalnum() or len(code) > 32:
+    if not _looks_like_a_code(code):
         return None
     return Attestation.objects.filter(verification_code=code.upper()).select_related("employee").first()

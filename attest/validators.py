@@ -12,7 +12,10 @@ BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u
 
 
 def has_unprintable(value: str) -> bool:
-    return any(char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") for char in value)
+    # ``isprintable`` (C speed) is false for every such character, so most values stop there.
+    return not value.isprintable() and any(
+        char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") for char in value
+    )
 
 
 def validate_printable(value: str) -> None:

