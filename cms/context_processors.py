@@ -1,6 +1,7 @@
 """What every employee page's header and footer need, without a database query per page."""
 
 from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 
 from .models import CompanySettings
 
@@ -38,4 +39,8 @@ def _show_admin_link(request) -> bool:
 
 
 def site_chrome(request) -> dict:
-    return {"company": _company(request), "show_admin_link": _show_admin_link(request)}
+    """Lazy: pages that show neither (the Wagtail admin) pay nothing."""
+    return {
+        "company": SimpleLazyObject(lambda: _company(request)),
+        "show_admin_link": SimpleLazyObject(lambda: _show_admin_link(request)),
+    }
