@@ -25,8 +25,10 @@ import csv
 import datetime
 import io
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from django.db import connection
 from django.utils import timezone
@@ -38,6 +40,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from . import charts, reports
 from .certificates import BOLD, REGULAR, register_fonts
@@ -229,19 +232,60 @@ def _headline_rows(headline: dict) -> list[tuple[str, float | int, str]]:
     ]
 
 
-def _xlsx_detail_row(sheet, row: tuple) -> list:
-    values = list(row)
-    for index, value in enumerate(values):
-        if isinstance(value, str):
-            values[index] = _xlsx_text(sheet, value)
-        elif isinstance(value, datetime.datetime):
-            values[index] = timezone.localtime(value).replace(tzinfo=None)
-    return values
+def _xlsx_detail_rows(rows, first_row: int, *, date_style: int, datetime_style: int) -> Iterator[str]:
+    """The detail rows as SpreadsheetML, the way openpyxl writes them (text as inline strings,
+    so never a formula; dates and local date-times as serial numbers in openpyxl's own date
+    formats), but about twenty times faster than its pure-Python cell writer (openpyxl has no
+    lxml here): 300,000 rows in seconds rather than a minute and a half."""
+    letters = [get_column_letter(index) for index in range(1, len(reports.COLUMNS) + 1)]
+    zone = timezone.get_current_timezone()
+    for number, row in enumerate(rows, start=first_row):
+        cells = []
+        for letter, value in zip(letters, row, strict=True):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+                cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            elif isinstance(value, datetime.datetime):
+                serial = to_excel(value.astimezone(zone).replace(tzinfo=None))
+                cells.append(f'<c r="{letter}{number}" s="{datetime_style}" t="n"><v>{serial!r}</v></c>')
+            elif isinstance(value, datetime.date):
+                cells.append(f'<c r="{letter}{number}" s="{date_style}" t="n"><v>{to_excel(value)!r}</v></c>')
+            else:
+                cells.append(f'<c r="{letter}{number}" t="n"><v>{value!r}</v></c>')
+        yield f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def _xlsx_splice(skeleton, output, sheet_path: str, rows: Iterator[str], placeholder: str) -> None:
+    """Copy the workbook openpyxl wrote (``skeleton``) to ``output``, streaming ``rows`` into
+    the sheet at ``sheet_path`` after its header row. The sheet's filter range ``placeholder``
+    becomes the real one, known once the last row is in."""
+    count = 0
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != sheet_path:
+                target.writestr(info, source.read(info))
+                continue
+            head, tail = source.read(info).decode().split("</sheetData>")
+            with target.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(head.encode())
+                chunk = []
+                for row in rows:
+                    chunk.append(row)
+                    count += 1
+                    if len(chunk) == 2000:
+                        sheet.write("".join(chunk).encode())
+                        chunk = []
+                sheet.write("".join(chunk).encode())
+                last = f"A1:{get_column_letter(len(reports.COLUMNS))}{count + 1}"
+                sheet.write(("</sheetData>" + tail.replace(placeholder, last)).encode())
 
 
 def xlsx_write(request: ExportRequest, output, *, dashboard: reports.Dashboard | None = None) -> None:
-    """Write the workbook to ``output`` (a path or a binary file) in openpyxl's write-only mode,
-    so memory stays flat however many rows there are."""
+    """Write the workbook to ``output`` (a path or a binary file). openpyxl's write-only mode
+    writes the summary and the Detail sheet's header; the detail rows stream into the file
+    afterwards, so memory stays flat however many rows there are."""
     dashboard = dashboard or reports.dashboard(request.filters, managers=None, overdue_limit=0)
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet(_("Summary"))
@@ -278,12 +322,17 @@ def xlsx_write(request: ExportRequest, output, *, dashboard: reports.Dashboard |
         detail.column_dimensions[get_column_letter(index)].width = DETAIL_WIDTHS[name]
     detail.freeze_panes = "A2"
     detail.append([_xlsx_cell(detail, name, bold=True) for name in reports.COLUMNS])
-    count = 0
-    for row in reports.detail_queryset(request.filters, request.selection).iterator(chunk_size=5000):
-        detail.append(_xlsx_detail_row(detail, row))
-        count += 1
-    detail.auto_filter.ref = f"A1:{get_column_letter(len(reports.COLUMNS))}{count + 1}"
-    workbook.save(output)
+    # The rows go in after openpyxl has written the rest: see _xlsx_detail_rows.
+    placeholder = "A1:ZZ1"
+    detail.auto_filter.ref = placeholder
+    styles = {
+        "date_style": WriteOnlyCell(detail, value=datetime.date(2000, 1, 1)).style_id,
+        "datetime_style": WriteOnlyCell(detail, value=datetime.datetime(2000, 1, 1)).style_id,
+    }
+    rows = reports.detail_queryset(request.filters, request.selection).iterator(chunk_size=5000)
+    with tempfile.TemporaryFile() as skeleton:
+        workbook.save(skeleton)
+        _xlsx_splice(skeleton, output, detail.path.lstrip("/"), _xlsx_detail_rows(rows, 2, **styles), placeholder)
 
 
 def xlsx_file(request: ExportRequest) -> tempfile.TemporaryFile:
