@@ -30,3 +30,13 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_data(django_db_setup, django_db_blocker):
+    """The rows migrations create (site root, locales, roles), taken before any transactional test
+    can flush them; browser tests put them back (tests/e2e/conftest.py)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()

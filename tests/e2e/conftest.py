@@ -65,16 +65,12 @@ def assert_accessible(page):
     assert not serious, f"{page.url}: " + "; ".join(serious)
 
 
-_MIGRATED_DATA = {}
-
-
 @pytest.fixture(autouse=True)
 def site_root(request):
-    """Live-server tests are transactional: the database is flushed after each one. pytest-django
-    only reloads the migrated data (site root, locales, roles) when it snapshotted it while creating
-    the database, which depends on test order; so take our own snapshot before the first flush and
-    reload it when it is gone. The snapshot's rows come back with their own ids, so the sequences
-    are then moved past them (PostgreSQL would otherwise hand those ids out again)."""
+    """Live-server tests are transactional: the database is flushed after each one, and pytest-django
+    reloads the migrated data (site root, locales, roles) only in some test orders. So reload the
+    session's own snapshot (``migrated_data``) when it is gone. Its rows come back with their own
+    ids, so the sequences are then moved past them (PostgreSQL would otherwise hand them out again)."""
     if not request.node.get_closest_marker("django_db"):
         return
     from django.apps import apps
@@ -83,12 +79,11 @@ def site_root(request):
     from django.db import connection
     from wagtail.models import Page
 
+    snapshot = request.getfixturevalue("migrated_data")
     request.getfixturevalue("transactional_db")
-    if Page.objects.filter(depth=1).exists():
-        _MIGRATED_DATA.setdefault(connection.alias, connection.creation.serialize_db_to_string())
-    else:
+    if not Page.objects.filter(depth=1).exists():
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(_MIGRATED_DATA[connection.alias])
+        connection.creation.deserialize_db_from_string(snapshot)
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
                 cursor.execute(sql)
