@@ -149,21 +149,7 @@ class _Row:
     """One roster line, normalised (email and choices lower-cased, date parsed). ``valid`` is
     false when the line failed its own checks; it still counts as someone's possible manager."""
 
-    __slots__ = (
-        "valid",
-        "number",
-        "employee_id",
-        "email",
-        "first_name",
-        "last_name",
-        "department",
-        "location",
-        "manager_employee_id",
-        "hire_date",
-        "language",
-        "track",
-        "status",
-    )
+    __slots__ = ("valid", "number", *COLUMNS)
 
     def user_values(self) -> tuple:
         return (self.email, self.email, self.first_name, self.last_name, self.status != EmployeeStatus.TERMINATED)
