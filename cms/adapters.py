@@ -1,6 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-from .context_processors import ADMIN_LINK_SESSION_KEY
+from .context_processors import ADMIN_LINK_SESSION_KEY, show_admin_link
 from .middleware import EMPLOYEE_LANGUAGE_SESSION_KEY
 
 
@@ -14,7 +14,8 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         """Start the session in the language of the employee's HR record, and note whether the
         header shows the admin link (saves a permission lookup on every page)."""
         response = super().login(request, user)
-        request.session[ADMIN_LINK_SESSION_KEY] = user.has_perm("wagtailadmin.access_admin")
+        request.session.pop(ADMIN_LINK_SESSION_KEY, None)  # decided afresh at every login
+        show_admin_link(request)
         employee = getattr(user, "employee", None)
         if employee is not None:
             request.session[EMPLOYEE_LANGUAGE_SESSION_KEY] = employee.language

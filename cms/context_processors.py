@@ -28,7 +28,7 @@ def _company(request) -> dict:
     return company
 
 
-def _show_admin_link(request) -> bool:
+def show_admin_link(request) -> bool:
     """Remembered in the session: the link is a convenience, the admin checks access itself."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -42,5 +42,5 @@ def site_chrome(request) -> dict:
     """Lazy: pages that show neither (the Wagtail admin) pay nothing."""
     return {
         "company": SimpleLazyObject(lambda: _company(request)),
-        "show_admin_link": SimpleLazyObject(lambda: _show_admin_link(request)),
+        "show_admin_link": SimpleLazyObject(lambda: show_admin_link(request)),
     }
