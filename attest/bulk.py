@@ -114,12 +114,15 @@ def insert_rows(
     """Insert ``rows`` (tuples of Python values in ``names`` order) into ``model``'s table.
 
     Columns not named get their field's default, the same for every row (as ``save()`` would
-    give them). With ``key`` (a unique column among ``names``), return ``{key value: new primary
+    give them), or the database's own default. With ``key`` (a unique column among ``names``), return ``{key value: new primary
     key}``. With ``ignore_conflicts``, rows that would break a unique constraint are skipped."""
     defaults = {
         field.name: field.get_default()
         for field in model._meta.concrete_fields
-        if field.name not in names and not field.primary_key and (field.has_default() or not field.null)
+        if field.name not in names
+        and not field.primary_key
+        and not field.has_db_default()
+        and (field.has_default() or not field.null)
     }
     names = [*names, *defaults]
     rows = [(*row, *defaults.values()) for row in rows] if defaults else list(rows)

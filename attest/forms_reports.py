@@ -59,8 +59,9 @@ class ReportFilterForm(forms.Form):
             self.add_error("as_of", ERROR_AS_OF_FUTURE)
         return cleaned
 
-    def report_filters(self, *, line_of: int | None = None) -> ReportFilters:
-        """The cleaned filters (call after ``is_valid()``), limited to a manager's line if given."""
+    def report_filters(self, *, scope: ReportFilters | None = None) -> ReportFilters:
+        """The cleaned filters (call after ``is_valid()``), limited to the people of ``scope``
+        (a manager's line) if given."""
         data = self.cleaned_data
         return ReportFilters(
             policy=data.get("policy") or "",
@@ -70,7 +71,8 @@ class ReportFilterForm(forms.Form):
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
             as_of=data.get("as_of") or timezone.localdate(),
-            line_of=line_of,
+            line_of=scope.line_of if scope else None,
+            line_path=scope.line_path if scope else None,
         ).resolved()
 
 
@@ -83,7 +85,9 @@ class SelectionForm(forms.Form):
 
     def selection(self) -> Selection:
         data = self.cleaned_data
-        return Selection(dimension=data.get("dimension") or "overall", key=data.get("key") or "", status=data.get("status") or "all")
+        return Selection(
+            dimension=data.get("dimension") or "overall", key=data.get("key") or "", status=data.get("status") or "all"
+        )
 
 
 def as_of_default() -> datetime.date:

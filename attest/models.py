@@ -41,6 +41,13 @@ class Employee(models.Model):
     manager = models.ForeignKey(
         "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
+    managers_path = models.CharField(
+        max_length=2000,
+        db_default="/",
+        editable=False,
+        db_index=True,
+        help_text="Primary keys of the managers above, top first: /1/17/342/. Kept by attest.hierarchy.",
+    )
     hire_date = models.DateField(_("hire date"))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)
     track = models.CharField(_("track"), max_length=16, choices=Track.choices, default=Track.ALL)
@@ -79,7 +86,9 @@ class Requirement(models.Model):
         _("fixed yearly due date"),
         null=True,
         blank=True,
-        help_text=_("Annual refresher only: everyone is due on this day each year. Leave empty for 12 months after each person's last completion."),
+        help_text=_(
+            "Annual refresher only: everyone is due on this day each year. Leave empty for 12 months after each person's last completion."
+        ),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True, help_text=_("Ad hoc campaigns only."))
     starts_on = models.DateField(
@@ -145,6 +154,9 @@ class Assignment(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True, help_text="Local date of completed_at, for reports.")
     attestation = models.ForeignKey("Attestation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_locale = models.CharField(
+        max_length=8, blank=True, help_text="The attestation's language, copied so reports need not read attestations."
+    )
     exempted_at = models.DateTimeField(null=True, blank=True)
     exempted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

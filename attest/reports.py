@@ -28,7 +28,6 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -44,13 +43,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt
 
+from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
 
 # The columns of every export, in order (DESIGN §4). An interface: never rename or reorder.
@@ -137,11 +136,9 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 class ReportFilters:
     """What a report covers. Applied identically to every figure, chart, drill-down and export.
 
-    ``line_of`` (a manager's primary key) limits the report to their direct and indirect reports,
-    found by one recursive query however deep the line (``resolved()`` keeps the ids in
-    ``line_ids``); ``employee_ids`` limits it to an explicit set (e.g. from
-    ``selectors.reporting_line_ids``). Either set goes to the database as a single parameter
-    (``InIds``), so its size never multiplies queries or parameters.
+    ``line_of`` (a manager's primary key) limits the report to their direct and indirect reports:
+    ``resolved()`` looks up the managers' path they all start with (``line_path``, see
+    ``attest.hierarchy``), a condition whose cost does not grow with the size of the line.
     """
 
     policy: str = ""
@@ -152,9 +149,8 @@ class ReportFilters:
     due_to: datetime.date | None = None
     as_of: datetime.date | None = None
     line_of: int | None = None
-    employee_ids: frozenset[int] | None = None
     version_ids: frozenset[int] | None = None
-    line_ids: frozenset[int] | None = None
+    line_path: str | None = None
 
     def resolved(self) -> ReportFilters:
         """The same filters with the as-of date fixed, so every part of one report agrees, and
@@ -164,13 +160,8 @@ class ReportFilters:
         changes = {}
         if not self.as_of:
             changes["as_of"] = timezone.localdate()
-        if self.line_of is not None and self.line_ids is None:
-            # The same goes for a manager's line, resolved once here instead of by a recursive
-            # query inside every figure's query (estimated at a few hundred people however large).
-            line = _reporting_line_sql(self.line_of)
-            with connection.cursor() as cursor:
-                cursor.execute(line.sql, line.params)
-                changes["line_ids"] = frozenset(pk for (pk,) in cursor.fetchall())
+        if self.line_of is not None and self.line_path is None:
+            changes["line_path"] = line_prefix(Employee.objects.only("managers_path").get(pk=self.line_of))
         if self.policy and self.version_ids is None:
             lookup = Q(policy_id=int(self.policy)) if self.policy.isdigit() else Q(policy__slug=self.policy)
             changes["version_ids"] = frozenset(PolicyVersion.objects.filter(lookup).values_list("pk", flat=True))
@@ -311,50 +302,18 @@ def status_as_of(as_of: datetime.date) -> Case:
 def language_as_of(as_of: datetime.date) -> Case:
     """The language the attestation was signed in, or the employee's language until they sign."""
     return Case(
-        When(_done(as_of) & Q(attestation__isnull=False), then=F("attestation__locale_code")),
+        When(_done(as_of) & ~Q(signed_locale=""), then=F("signed_locale")),
         default=F("employee__language"),
         output_field=CharField(),
     )
 
 
-def _reporting_line_sql(manager_pk: int) -> RawSQL:
-    employee = connection.ops.quote_name(Employee._meta.db_table)
-    return RawSQL(  # noqa: S611 - the table name comes from the model; the value is a parameter
-        f"WITH RECURSIVE line(id) AS (SELECT id FROM {employee} WHERE manager_id = %s "  # noqa: S608 - the table name comes from the model
-        f"UNION SELECT e.id FROM {employee} e INNER JOIN line ON e.manager_id = line.id) SELECT id FROM line",
-        (manager_pk,),
-    )
-
-
-class InIds(Func):
-    """``column`` is one of ``ids``, however many there are (a manager's line can be everyone):
-    one text parameter, an array literal on PostgreSQL and JSON on SQLite, where ``__in`` takes
-    one parameter per id (PostgreSQL accepts at most 65,535) and a Python list takes psycopg
-    ~90 ms to adapt per 100,000 ids."""
-
-    output_field = BooleanField()
-    arity = 1
-
-    def __init__(self, column: str, ids):
-        super().__init__(F(column))
-        self.ids = ",".join(map(str, sorted(ids)))
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            return f"{sql} = ANY(%s::bigint[])", (*params, "{" + self.ids + "}")
-        return f"{sql} IN (SELECT value FROM json_each(%s))", (*params, "[" + self.ids + "]")  # noqa: S608 - compiled SQL of a column
-
-
 def employees_in_scope(filters: ReportFilters) -> QuerySet[Employee]:
     """The people a report may show: everyone, or a manager's line (and the department/location filters)."""
+    filters = filters.resolved()
     people = Employee.objects.all()
-    if filters.line_ids is not None:
-        people = people.filter(InIds("pk", filters.line_ids))
-    elif filters.line_of is not None:
-        people = people.filter(pk__in=_reporting_line_sql(filters.line_of))
-    if filters.employee_ids is not None:
-        people = people.filter(InIds("pk", filters.employee_ids))
+    if filters.line_of is not None:
+        people = people.filter(in_line(filters.line_path))
     if filters.department:
         people = people.filter(department=filters.department)
     if filters.location:
@@ -383,9 +342,7 @@ def assignments_in_scope(filters: ReportFilters) -> QuerySet[Assignment]:
     if filters.due_to:
         rows = rows.filter(due_on__lte=filters.due_to)
     if filters.line_of is not None:
-        rows = rows.filter(InIds("employee_id", filters.line_ids))
-    if filters.employee_ids is not None:
-        rows = rows.filter(InIds("employee_id", filters.employee_ids))
+        rows = rows.filter(in_line(filters.line_path, "employee__managers_path"))
     return rows.annotate(report_status=status_as_of(as_of)).order_by()
 
 
@@ -498,7 +455,9 @@ def detail_csv_rows(filters: ReportFilters, selection: Selection | None = None, 
             yield from chunk
 
 
-def detail_frame(filters: ReportFilters, selection: Selection | None = None, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+def detail_frame(
+    filters: ReportFilters, selection: Selection | None = None, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
     """The detail rows as a DataFrame with ``COLUMNS`` (one query, no model instances)."""
     rows = detail_queryset(filters, selection)
     if limit is not None:
@@ -558,13 +517,14 @@ def cube_frame(filters: ReportFilters) -> pd.DataFrame:
     rows = (
         assignments_in_scope(filters)
         .values(
+            "requirement_id",
+            "version_id",
+            "signed_locale",
             department=F("employee__department"),
             location=F("employee__location"),
             employee_language=F("employee__language"),
-            signed_locale=F("attestation__locale_code"),
         )
         .annotate(**_status_counts(filters.on))
-        .values("department", "location", "requirement_id", "version_id", "employee_language", "signed_locale", *(f"n_{s}" for s in REPORT_STATUSES))
         .order_by()
     )
     return _counts_frame(list(rows), keys)
@@ -632,7 +592,7 @@ def rollup(cube: pd.DataFrame, dimension: str, choices: FilterChoices | None = N
 def _language_frame(cube: pd.DataFrame) -> pd.DataFrame:
     """Completed assignments count in the language they were signed in; the rest in the
     employee's language."""
-    signed = cube["signed_locale"].fillna(cube["employee_language"])
+    signed = cube["signed_locale"].where(cube["signed_locale"] != "", cube["employee_language"])
     done_part = cube[list(REPORT_STATUSES)].copy()
     done_part[[s for s in REPORT_STATUSES if s not in DONE]] = 0
     done_part["language"] = signed
@@ -651,16 +611,18 @@ def _headline(cube: pd.DataFrame) -> dict:
 
 def manager_frame(filters: ReportFilters, *, top: int | None = None) -> pd.DataFrame:
     """Counts per direct manager. With ``top``, only the managers with the most overdue reports
-    (and people without a manager), in one query, so the dashboard stays cheap."""
+    (and people without a manager), so the dashboard stays cheap: their ids are fetched first, as
+    a subquery would be estimated at half the organisation and counted with a scan of every
+    assignment instead of the index walk a short list of ids gets."""
     filters = filters.resolved()
     rows = assignments_in_scope(filters)
     if top is not None:
-        ranked = (
+        ranked = list(
             rows.filter(status_conditions(filters.on)[OVERDUE], employee__manager__isnull=False)
             .values("employee__manager_id")
             .annotate(n=Count("pk"))
             .order_by("-n", "employee__manager_id")
-            .values("employee__manager_id")[:top]
+            .values_list("employee__manager_id", flat=True)[:top]
         )
         rows = rows.filter(Q(employee__manager_id__in=ranked) | Q(employee__manager__isnull=True))
     keys = ["manager_pk", "first_name", "last_name", "email"]
@@ -846,9 +808,9 @@ def _everyones_places() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def filter_choices(*, line_of: int | None = None) -> FilterChoices:
+def filter_choices(*, scope: ReportFilters | None = None) -> FilterChoices:
     """Released policies (with their versions' labels), requirements, and the departments and
-    locations of the people in scope: three queries, four for a manager's line."""
+    locations of the people in ``scope`` (everyone, or a manager's line): three queries."""
     policies: dict[str, str] = {}
     versions = {}
     for pk, number, title, slug in PolicyVersion.objects.order_by("policy__title", "released_at").values_list(
@@ -857,10 +819,10 @@ def filter_choices(*, line_of: int | None = None) -> FilterChoices:
         versions[pk] = f"{title} {number}"
         policies[slug] = title
     requirements = list(Requirement.objects.order_by("name").values_list("pk", "name"))
-    if line_of is None:
+    if scope is None or scope.line_of is None:
         places = _everyones_places()
     else:
-        people = employees_in_scope(ReportFilters(line_of=line_of).resolved()).order_by()
+        people = employees_in_scope(ReportFilters(line_of=scope.line_of, line_path=scope.line_path)).order_by()
         places = (
             people.annotate(kind=Value("d"))
             .values_list("kind", "department")
@@ -890,7 +852,7 @@ def dashboard(
 
     ``managers`` limits the manager breakdown to those with the most overdue reports (None: all)."""
     filters = filters.resolved()
-    choices = choices or filter_choices(line_of=filters.line_of)
+    choices = choices or filter_choices(scope=filters)
     cube = cube_frame(filters)
     breakdowns = {
         dimension: manager_frame(filters, top=managers) if dimension == "manager" else rollup(cube, dimension, choices)
@@ -944,8 +906,7 @@ def selection_label(selection: Selection, filters: ReportFilters | None = None) 
         elif key.isdigit():
             people = Employee.objects.filter(pk=int(key))
             if filters is not None and filters.line_of is not None and int(key) != filters.line_of:
-                line = ReportFilters(line_of=filters.line_of, line_ids=filters.line_ids)
-                people = people.filter(pk__in=employees_in_scope(line))
+                people = people.filter(in_line(filters.resolved().line_path))
             manager = people.first()
             key = manager.full_name if manager else key
     elif selection.dimension == "requirement" and key.isdigit():
@@ -1002,7 +963,7 @@ def _attempts_in_scope(filters: ReportFilters) -> QuerySet[QuizAttempt]:
     attempts = QuizAttempt.objects.filter(submitted_at__isnull=False, submitted_at__lt=end_of_day(filters.on))
     if filters.policy:
         attempts = attempts.filter(version_id__in=sorted(filters.version_ids))
-    if filters.department or filters.location or filters.line_of is not None or filters.employee_ids is not None:
+    if filters.department or filters.location or filters.line_of is not None:
         attempts = attempts.filter(user__employee__in=employees_in_scope(filters).values("pk"))
     return attempts.order_by()
 
@@ -1064,7 +1025,9 @@ def quiz_insight(filters: ReportFilters, *, top_questions: int = 5) -> list[Chap
         ident = (chapter.version_id, str(chapter.chapter_key))
         if ident not in stats:
             continue
-        titles.setdefault(ident, (chapter.position, chapter.title, f"{chapter.version.policy.title} {chapter.version.number}"))
+        titles.setdefault(
+            ident, (chapter.position, chapter.title, f"{chapter.version.policy.title} {chapter.version.number}")
+        )
         known = questions.setdefault(ident, {})
         if not chapter.has_quiz or not (wanted_ids.get(ident, set()) - set(known)):
             continue

@@ -35,6 +35,7 @@ from wagtail.models import ModelLogEntry
 from training.models import Track
 
 from .bulk import insert_rows, update_rows
+from .hierarchy import reporting_paths_refresh
 from .models import Employee, EmployeeStatus, Language
 from .services import assignments_sync
 from .validators import ERROR_UNPRINTABLE, has_unprintable
@@ -475,6 +476,7 @@ def roster_import(
                 return result
             report(total // 2, total)
             affected = _apply(plan, by, lambda share: report(total // 2 + int(total // 2 * share), total))
+            reporting_paths_refresh()
             assignments_sync(employee_ids=affected.employee_ids)
     except IntegrityError:
         # Someone created a clashing account between our checks and our writes.

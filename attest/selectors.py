@@ -11,6 +11,7 @@ from django.utils import timezone
 from training.models import PolicyVersion, PolicyVersionChapter
 from training.selectors import LearnerProgress, chapters_changed_between, learner_progress
 
+from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Attestation, Employee, RequirementKind
 
 OPEN_STATUSES = {AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE}
@@ -107,7 +108,9 @@ def training_item(*, assignment: Assignment) -> TrainingItem:
         assignment=assignment,
         status=assignment.status,
         progress=assignment_progress(assignment),
-        reattestation=reattestation_context(assignment=assignment) if assignment.version.requires_reattestation else None,
+        reattestation=reattestation_context(assignment=assignment)
+        if assignment.version.requires_reattestation
+        else None,
     )
 
 
@@ -142,14 +145,9 @@ def assignment_for_user(*, user, assignment_id: int) -> Assignment:
     )
 
 
-def reporting_line_ids(*, manager: Employee) -> set[int]:
-    """Primary keys of everyone below ``manager``, directly or indirectly (one query per level)."""
-    found: set[int] = set()
-    level = {manager.pk}
-    while level:
-        level = set(Employee.objects.filter(manager_id__in=level).values_list("pk", flat=True)) - found
-        found |= level
-    return found
+def in_reporting_line(*, manager: Employee, employee_id: int) -> bool:
+    """Whether someone reports to ``manager``, directly or indirectly."""
+    return Employee.objects.filter(in_line(line_prefix(manager)), pk=employee_id).exists()
 
 
 def attestation_visible_to(*, user, code: str) -> Attestation:
@@ -162,7 +160,7 @@ def attestation_visible_to(*, user, code: str) -> Attestation:
     if attestation.user_id == user.pk or user.has_perm("attest.view_attestation"):
         return attestation
     viewer = employee_for_user(user)
-    if viewer and attestation.employee_id in reporting_line_ids(manager=viewer):
+    if viewer and in_reporting_line(manager=viewer, employee_id=attestation.employee_id):
         return attestation
     raise Http404
 

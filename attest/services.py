@@ -139,7 +139,10 @@ def attestation_create(
         return Attestation.objects.get(assignment=assignment, corrects__isnull=True)
     AttestationChainHead.objects.filter(lane=head.lane).update(seq=record.chain_seq, record_hash=record.record_hash)
     Assignment.objects.open().filter(Q(pk=assignment.pk) | Q(employee=employee, version=version)).update(
-        completed_at=record.signed_at, completed_on=timezone.localdate(record.signed_at), attestation=record
+        completed_at=record.signed_at,
+        completed_on=timezone.localdate(record.signed_at),
+        attestation=record,
+        signed_locale=record.locale_code,
     )
     return record
 
@@ -156,8 +159,10 @@ def assignment_exempt(*, assignment: Assignment, reason: str, by) -> Assignment:
     reason = reason.strip()
     if not reason:
         raise AttestationError(ERROR_EXEMPT_REASON)
-    updated = Assignment.objects.open().filter(pk=assignment.pk).update(
-        exempted_at=timezone.now(), exempted_by=by, exemption_reason=reason
+    updated = (
+        Assignment.objects.open()
+        .filter(pk=assignment.pk)
+        .update(exempted_at=timezone.now(), exempted_by=by, exemption_reason=reason)
     )
     if not updated:
         raise AttestationError(ERROR_NOT_OPEN)

@@ -23,6 +23,7 @@ from wagtail.admin.auth import permission_required
 
 from . import charts, exports, reports
 from .forms_reports import ReportFilterForm, SelectionForm
+from .hierarchy import line_prefix
 from .models import Employee
 from .selectors import employee_for_user
 
@@ -38,7 +39,7 @@ class Scope:
     """Who the pages are for: where their URLs live and whose people they may see."""
 
     namespace: str
-    line_of: int | None
+    people: reports.ReportFilters
     label: str
 
     def url(self, name: str, **kwargs) -> str:
@@ -50,7 +51,7 @@ class Scope:
 
 
 def hr_scope() -> Scope:
-    return Scope(namespace=HR_NAMESPACE, line_of=None, label=str(_("Everyone")))
+    return Scope(namespace=HR_NAMESPACE, people=reports.ReportFilters(), label=str(_("Everyone")))
 
 
 def manager_scope(request) -> Scope:
@@ -60,7 +61,7 @@ def manager_scope(request) -> Scope:
         raise PermissionDenied(ERROR_NOT_A_MANAGER)
     return Scope(
         namespace="team",
-        line_of=viewer.pk,
+        people=reports.ReportFilters(line_of=viewer.pk, line_path=line_prefix(viewer)),
         label=_("Direct and indirect reports of %(name)s") % {"name": viewer.full_name},
     )
 
@@ -81,7 +82,7 @@ def _filters_or_errors(request, scope: Scope, choices: reports.FilterChoices):
     form = ReportFilterForm(request.GET, choices=choices)
     if not form.is_valid():
         return form, None
-    return form, form.report_filters(line_of=scope.line_of)
+    return form, form.report_filters(scope=scope.people)
 
 
 def _rows_with_links(frame, dimension: str, people_url: str, filters: reports.ReportFilters) -> list[dict]:
@@ -168,7 +169,7 @@ def _base_context(scope: Scope, form, filters, title) -> dict:
 
 
 def _dashboard(request, scope: Scope, template: str):
-    choices = reports.filter_choices(line_of=scope.line_of)
+    choices = reports.filter_choices(scope=scope.people)
     form, filters = _filters_or_errors(request, scope, choices)
     context = _base_context(scope, form, filters, _("Compliance"))
     if filters is not None:
@@ -184,7 +185,7 @@ def _selection(request) -> reports.Selection:
 
 
 def _people(request, scope: Scope, template: str):
-    choices = reports.filter_choices(line_of=scope.line_of)
+    choices = reports.filter_choices(scope=scope.people)
     form, filters = _filters_or_errors(request, scope, choices)
     context = _base_context(scope, form, filters, _("People"))
     context["keep"] = [(name, request.GET[name]) for name in ("dimension", "key", "status") if request.GET.get(name)]
@@ -213,7 +214,7 @@ def _chart(request, scope: Scope, slug: str):
     it computes only the figures it draws."""
     if slug not in charts.CHART_SLUGS:
         raise Http404
-    choices = reports.filter_choices(line_of=scope.line_of)
+    choices = reports.filter_choices(scope=scope.people)
     _form, filters = _filters_or_errors(request, scope, choices)
     if filters is None:
         raise Http404
@@ -227,7 +228,7 @@ def _chart(request, scope: Scope, slug: str):
 def _export(request, scope: Scope, fmt: str):
     if fmt not in exports.FORMATS:
         raise Http404
-    choices = reports.filter_choices(line_of=scope.line_of)
+    choices = reports.filter_choices(scope=scope.people)
     form, filters = _filters_or_errors(request, scope, choices)
     if filters is None:
         return HttpResponse(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from attest.hierarchy import reporting_paths_refresh
 from attest.models import Assignment, Employee, Requirement, RequirementKind
 from attest.simulation import complete_training
 from cms.models import HomePage
@@ -50,7 +51,9 @@ def chapter_spec(slug, track="all", questions=2, **extra):
 def policy_spec(chapters=None, slug="social-media-policy"):
     return {
         "policy": {"title": "Social media policy", "slug": slug, "summary": "<p>Summary</p>"},
-        "chapters": chapters if chapters is not None else [chapter_spec("one"), chapter_spec("two"), chapter_spec("team", track="official")],
+        "chapters": chapters
+        if chapters is not None
+        else [chapter_spec("one"), chapter_spec("two"), chapter_spec("team", track="official")],
     }
 
 
@@ -151,9 +154,12 @@ def employee(first_name="Emma", last_name="Wilson", manager=None, **fields) -> E
         "track": "all",
     }
     defaults.update(fields)
-    return Employee.objects.create(
+    person = Employee.objects.create(
         user=account, email=email, first_name=first_name, last_name=last_name, manager=manager, **defaults
     )
+    reporting_paths_refresh()
+    person.refresh_from_db(fields=["managers_path"])
+    return person
 
 
 def requirement(policy, kind=RequirementKind.AD_HOC, **fields) -> Requirement:
@@ -180,6 +186,3 @@ def finished(assignment_) -> Assignment:
     complete_training(assignment_)
     assignment_.refresh_from_db()
     return assignment_
-
-
-

@@ -40,6 +40,7 @@ from training.models import Track
 from training.permissions import AppendOnlyPermissionPolicy
 
 from ..forms_people import EmployeeForm, ExemptionForm, RequirementForm, RosterUploadForm, audience_values
+from ..hierarchy import reporting_paths_refresh
 from ..models import Assignment, AssignmentStatus, Employee, EmployeeStatus, Requirement, RequirementKind
 from ..roster import employee_sync, roster_import
 from ..selectors import OPEN_STATUSES
@@ -93,6 +94,7 @@ class EmployeeIndexView(IndexView):
 class EmployeeEditView(EditView):
     def save_instance(self):
         employee = super().save_instance()
+        reporting_paths_refresh()
         employee_sync(employee=employee)
         return employee
 

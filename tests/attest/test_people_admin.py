@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from wagtail.models import ModelLogEntry
 
 from attest import forms_people, roster
+from attest.hierarchy import in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind
 from attest.services import assignments_sync
 from attest.wagtail_hooks.people import ROSTER_SESSION_KEY, _upload_dir
@@ -180,6 +181,32 @@ def test_employee_edit_rejects_taken_email_and_manager_loops(hr):
     assert form.errors["manager_employee_id"] == [str(roster.ERROR_MANAGER_LOOP % {"chain": "B1 → E1 → B1"})]
     boss.refresh_from_db()
     assert boss.manager is None and emma.manager == boss
+
+
+def test_employee_edit_moves_the_reporting_line_with_the_person(hr):
+    """A new manager takes the person and everyone below them into their line."""
+    old_boss = factories.employee("Olga", "Old", employee_id="B1")
+    new_boss = factories.employee("Nils", "New", employee_id="B2")
+    lead = factories.employee("Lea", "Lead", manager=old_boss, employee_id="L1")
+    factories.employee("Ray", "Report", manager=lead, employee_id="R1")
+    data = {
+        "first_name": "Lea",
+        "last_name": "Lead",
+        "email": lead.email,
+        "manager_employee_id": "B2",
+        "department": "Retail",
+        "location": "London",
+        "hire_date": "2020-01-01",
+        "language": "en",
+        "track": "all",
+        "status": "active",
+    }
+    assert hr.post(reverse("employees:edit", args=[lead.pk]), data).status_code == 302
+    below = {
+        boss.employee_id: set(Employee.objects.filter(in_line(line_prefix(boss))).values_list("employee_id", flat=True))
+        for boss in (old_boss, new_boss)
+    }
+    assert below == {"B1": set(), "B2": {"L1", "R1"}}
 
 
 # --- Requirements -----------------------------------------------------------------------------

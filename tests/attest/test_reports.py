@@ -51,8 +51,20 @@ def build_organisation() -> SimpleNamespace:
     org = SimpleNamespace(policy=policy, version=version, onboarding=onboarding, annual=annual)
     org.people = SimpleNamespace(cora=cora, mia=mia, rita=rita, sam=sam, tom=tom, una=una, vic=vic)
     march_15, april_30 = datetime.date(2026, 3, 15), datetime.date(2026, 4, 30)
-    org.rita_done = assign(rita, onboarding, march_15, completed_at=moment(datetime.date(2026, 3, 10)), completed_on=datetime.date(2026, 3, 10))
-    org.sam_late = assign(sam, onboarding, march_15, completed_at=moment(datetime.date(2026, 3, 20)), completed_on=datetime.date(2026, 3, 20))
+    org.rita_done = assign(
+        rita,
+        onboarding,
+        march_15,
+        completed_at=moment(datetime.date(2026, 3, 10)),
+        completed_on=datetime.date(2026, 3, 10),
+    )
+    org.sam_late = assign(
+        sam,
+        onboarding,
+        march_15,
+        completed_at=moment(datetime.date(2026, 3, 20)),
+        completed_on=datetime.date(2026, 3, 20),
+    )
     org.tom_overdue = assign(tom, onboarding, march_15)
     org.una_started = assign(una, onboarding, april_30, started_at=moment(datetime.date(2026, 3, 20)))
     org.vic_assigned = assign(vic, onboarding, april_30)
@@ -60,10 +72,16 @@ def build_organisation() -> SimpleNamespace:
         mia, annual, datetime.date(2026, 3, 1), exempted_at=moment(datetime.date(2026, 2, 20)), exemption_reason="Leave"
     )
     org.cora_late = assign(
-        cora, annual, datetime.date(2026, 3, 20), completed_at=moment(datetime.date(2026, 4, 5)), completed_on=datetime.date(2026, 4, 5)
+        cora,
+        annual,
+        datetime.date(2026, 3, 20),
+        completed_at=moment(datetime.date(2026, 4, 5)),
+        completed_on=datetime.date(2026, 4, 5),
     )
     org.rita_future = assign(rita, annual, datetime.date(2026, 5, 10), assigned=LATER)
-    org.sam_cancelled = assign(sam, annual, datetime.date(2026, 3, 25), cancelled_at=moment(datetime.date(2026, 3, 1)), cancel_reason="left")
+    org.sam_cancelled = assign(
+        sam, annual, datetime.date(2026, 3, 25), cancelled_at=moment(datetime.date(2026, 3, 1)), cancel_reason="left"
+    )
     org.tom_cancelled_later = assign(
         tom, annual, datetime.date(2026, 3, 25), cancelled_at=moment(datetime.date(2026, 4, 5)), cancel_reason="left"
     )
@@ -146,7 +164,10 @@ class HandBuiltOrganisationTests(TestCase):
             "Oslo": (3, 1, 1, 0, 1),
             "Paris": (2, 0, 0, 2, 0),
         }
-        assert figures(breakdowns["requirement"]) == {"Onboarding": (5, 2, 1, 2, 0), "Annual refresher": (3, 0, 2, 0, 1)}
+        assert figures(breakdowns["requirement"]) == {
+            "Onboarding": (5, 2, 1, 2, 0),
+            "Annual refresher": (3, 0, 2, 0, 1),
+        }
         assert figures(breakdowns["version"]) == {"Social media policy 1.0": (8, 2, 3, 2, 1)}
         assert figures(breakdowns["language"]) == {
             "Norsk bokmål": (3, 1, 1, 0, 1),
@@ -174,7 +195,9 @@ class HandBuiltOrganisationTests(TestCase):
 
     def test_signed_language_counts_for_completed_assignments(self):
         version = self.org.version
-        signed = factories.assignment(self.org.people.una, version, factories.requirement(self.org.policy), due_on=datetime.date(2030, 1, 1))
+        signed = factories.assignment(
+            self.org.people.una, version, factories.requirement(self.org.policy), due_on=datetime.date(2030, 1, 1)
+        )
         factories.finished(signed)
         signed.refresh_from_db()
         assert signed.attestation.locale_code == "en"  # the policy exists in English only
@@ -188,7 +211,9 @@ class HandBuiltOrganisationTests(TestCase):
         assert signed.pk in set(una.values_list("pk", flat=True))
 
     def test_trend_per_iso_week(self):
-        trend = reports.dashboard(reports.ReportFilters(as_of=AS_OF, due_from=datetime.date(2026, 2, 23), due_to=datetime.date(2026, 5, 3))).trend
+        trend = reports.dashboard(
+            reports.ReportFilters(as_of=AS_OF, due_from=datetime.date(2026, 2, 23), due_to=datetime.date(2026, 5, 3))
+        ).trend
         weeks = {row["week"]: (row["due"], row["due_and_done"], row["completed"]) for row in trend.to_dict("records")}
         assert weeks["2026-W09"] == (0, 0, 0)  # Mia's exempt assignment is not due
         assert weeks["2026-W11"] == (3, 2, 1)  # Rita, Sam, Tom due 15 March; Rita completed 10 March
@@ -213,7 +238,10 @@ class HandBuiltOrganisationTests(TestCase):
             return sorted(frame["full_name"])
 
         assert people(dimension="department", key="Retail", status="overdue") == ["Tom Trainee", "Tom Trainee"]
-        assert people(dimension="manager", key=str(self.org.people.mia.pk), status="done") == ["Rita Lead", "Sam Seller"]
+        assert people(dimension="manager", key=str(self.org.people.mia.pk), status="done") == [
+            "Rita Lead",
+            "Sam Seller",
+        ]
         assert people(dimension="manager", key=reports.NO_MANAGER) == ["Cora Chief"]
         assert people(dimension="language", key="nb") == ["Cora Chief", "Mia Manager", "Rita Lead"]
         assert people(dimension="requirement", key=str(self.org.annual.pk), status="exempt") == ["Mia Manager"]
@@ -258,9 +286,9 @@ class HandBuiltOrganisationTests(TestCase):
         assert dashboard.headline["total"] == 4  # Rita, Sam and Tom (twice); not Mia herself
         frame = reports.detail_frame(reports.ReportFilters(as_of=AS_OF, line_of=mia.pk))
         assert sorted(set(frame["full_name"])) == ["Rita Lead", "Sam Seller", "Tom Trainee"]
-        by_ids = reports.ReportFilters(as_of=AS_OF, employee_ids=frozenset({self.org.people.rita.pk}))
-        assert reports.dashboard(by_ids).headline["total"] == 1
-        choices = reports.filter_choices(line_of=self.org.people.una.pk)
+        rita = reports.ReportFilters(as_of=AS_OF, line_of=self.org.people.rita.pk)
+        assert reports.dashboard(rita).headline["total"] == 2  # Tom, twice
+        choices = reports.filter_choices(scope=reports.ReportFilters(line_of=self.org.people.una.pk))
         assert (choices.departments, choices.locations) == (["Marketing"], ["Paris"])
 
     def test_choices(self):
@@ -273,7 +301,9 @@ class HandBuiltOrganisationTests(TestCase):
     def test_describe_filters_in_words(self):
         described = dict(
             reports.describe_filters(
-                reports.ReportFilters(as_of=AS_OF, policy=self.org.policy.slug, requirement=self.org.annual.pk, department="Retail"),
+                reports.ReportFilters(
+                    as_of=AS_OF, policy=self.org.policy.slug, requirement=self.org.annual.pk, department="Retail"
+                ),
                 scope_label="Everyone",
             )
         )
@@ -303,7 +333,9 @@ class QueryCountTests(TestCase):
         manager = self.org.people.cora
         requirement = factories.requirement(self.org.policy, name="Campaign")
         for n in range(30):
-            person = factories.employee(f"Extra{n}", "Person", manager=manager, department=f"Dept {n % 5}", location=f"City {n % 4}")
+            person = factories.employee(
+                f"Extra{n}", "Person", manager=manager, department=f"Dept {n % 5}", location=f"City {n % 4}"
+            )
             factories.assignment(person, self.org.version, requirement, due_on=datetime.date(2026, 3, 1 + n % 28))
         assert self._queries() == small
         assert small <= 10

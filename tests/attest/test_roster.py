@@ -16,6 +16,7 @@ from django.test import Client
 from wagtail.models import ModelLogEntry
 
 from attest import roster
+from attest.hierarchy import in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, ReminderKind, ReminderLog, RequirementKind
 from attest.reminders import invitations_send
 from attest.roster import RowError, roster_import
@@ -23,6 +24,10 @@ from tests import factories
 from tests.attest.factories_people import roster_row, snapshot, team, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
+
+
+def reporting_line(manager: Employee) -> list[str]:
+    return list(Employee.objects.filter(in_line(line_prefix(manager))).values_list("employee_id", flat=True))
 
 
 def problems(result) -> list[str]:
@@ -539,3 +544,24 @@ def test_command_shows_progress_for_large_files(tmp_path):
 def test_command_missing_file(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_roster", str(tmp_path / "nope.csv"))
+
+
+def test_moving_a_manager_moves_their_whole_line(tmp_path):
+    """The stored reporting paths follow the file: R00003 and their report R00004 move from
+    R00001's line to R00002's."""
+    rows = [
+        roster_row(1),
+        roster_row(2),
+        roster_row(3, manager_employee_id="R00001"),
+        roster_row(4, manager_employee_id="R00003"),
+    ]
+    roster_import(source=write_csv(tmp_path / "r.csv", rows), send_invitations=False)
+    first, second = Employee.objects.get(employee_id="R00001"), Employee.objects.get(employee_id="R00002")
+    assert set(reporting_line(first)) == {"R00003", "R00004"} and reporting_line(second) == []
+
+    rows[2]["manager_employee_id"] = "R00002"
+    roster_import(source=write_csv(tmp_path / "r2.csv", rows), send_invitations=False)
+    assert reporting_line(first) == []
+    assert set(reporting_line(second)) == {"R00003", "R00004"}
+    four = Employee.objects.get(employee_id="R00004")
+    assert four.managers_path == f"/{second.pk}/{four.manager_id}/"

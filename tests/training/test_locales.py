@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from attest.models import Assignment
 from attest.selectors import assignment_progress
 from attest.services import attestation_statement
 from cms.roles import LEGAL_REVIEWERS
@@ -121,6 +122,7 @@ def test_employee_reads_and_signs_in_their_language_and_the_record_names_it(mult
 
     attestation = factories.finished(assignment).attestation
     assert attestation.locale_code == "da"
+    assert Assignment.objects.get(pk=assignment.pk).signed_locale == "da", "copied for the reports"
     assert (
         attestation.content_sha256
         == PolicyVersionLocale.objects.get(version=version, locale__language_code="da").content_sha256
@@ -150,6 +152,7 @@ def test_language_not_in_the_release_reads_english_with_a_note_and_signs_the_eng
 
     attestation = factories.finished(assignment).attestation
     assert attestation.locale_code == "en"
+    assert Assignment.objects.get(pk=assignment.pk).signed_locale == "en", "the language read, not the employee's"
     assert attestation.content_sha256 == version.content_sha256
     assert (
         attestation.content_sha256

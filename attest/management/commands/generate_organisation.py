@@ -38,6 +38,7 @@ from django.utils.translation import override
 from wagtail.models import Page
 
 from attest import chain
+from attest.hierarchy import reporting_paths_refresh
 from attest.models import (
     Assignment,
     Attestation,
@@ -91,15 +92,77 @@ LOCATIONS = [
     ("Remote", Language.EN, 0.03),
 ]
 FIRST_NAMES = {
-    Language.NB: ["Ingrid", "Ola", "Kari", "Lars", "Sigrid", "Håkon", "Solveig", "Øystein", "Marit", "Jørgen", "Åse", "Eirik"],
-    Language.DA: ["Søren", "Mette", "Anders", "Freja", "Mads", "Karen", "Jens", "Ida", "Niels", "Astrid", "Rasmus", "Signe"],
+    Language.NB: [
+        "Ingrid",
+        "Ola",
+        "Kari",
+        "Lars",
+        "Sigrid",
+        "Håkon",
+        "Solveig",
+        "Øystein",
+        "Marit",
+        "Jørgen",
+        "Åse",
+        "Eirik",
+    ],
+    Language.DA: [
+        "Søren",
+        "Mette",
+        "Anders",
+        "Freja",
+        "Mads",
+        "Karen",
+        "Jens",
+        "Ida",
+        "Niels",
+        "Astrid",
+        "Rasmus",
+        "Signe",
+    ],
     Language.EN: ["Emma", "Oliver", "Amelia", "Noah", "Olivia", "George", "Isla", "Harry", "Ava", "Jack", "Mia", "Leo"],
-    Language.FR: ["Claire", "Hugo", "Léa", "Louis", "Chloé", "Gabriel", "Manon", "Théo", "Inès", "Jules", "Zoé", "Raphaël"],
-    Language.ES: ["José", "Lucía", "Martín", "Sofía", "Álvaro", "Carmen", "Javier", "Elena", "Sergio", "Nuria", "Íñigo", "Paula"],
+    Language.FR: [
+        "Claire",
+        "Hugo",
+        "Léa",
+        "Louis",
+        "Chloé",
+        "Gabriel",
+        "Manon",
+        "Théo",
+        "Inès",
+        "Jules",
+        "Zoé",
+        "Raphaël",
+    ],
+    Language.ES: [
+        "José",
+        "Lucía",
+        "Martín",
+        "Sofía",
+        "Álvaro",
+        "Carmen",
+        "Javier",
+        "Elena",
+        "Sergio",
+        "Nuria",
+        "Íñigo",
+        "Paula",
+    ],
 }
 LAST_NAMES = {
     Language.NB: ["Hansen", "Johansen", "Olsen", "Larsen", "Ødegård", "Berg", "Haugen", "Bakken", "Strøm", "Dahl"],
-    Language.DA: ["Nielsen", "Jensen", "Pedersen", "Andersen", "Christensen", "Sørensen", "Rasmussen", "Møller", "Lund"],
+    Language.DA: [
+        "Nielsen",
+        "Jensen",
+        "Pedersen",
+        "Andersen",
+        "Christensen",
+        "Sørensen",
+        "Rasmussen",
+        "Møller",
+        "Lund",
+    ],
     Language.EN: ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Clarke", "Walker", "Wright", "Grant"],
     Language.FR: ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Lefèvre", "Moreau"],
     Language.ES: ["García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Núñez"],
@@ -232,7 +295,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--employees", type=int, required=True, help="How many employees to create.")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same organisation.")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed: the same seed gives the same organisation."
+        )
 
     def handle(self, *args, employees, seed, **options):
         if employees <= 0:
@@ -260,11 +325,14 @@ class Command(BaseCommand):
             for lane, (seq, digest) in self.lanes.items():
                 AttestationChainHead.objects.filter(lane=lane).update(seq=seq, record_hash=digest)
             self._reset_sequences()
+            reporting_paths_refresh()
         self._analyze()
         self.stdout.write(
             self.style.SUCCESS(
-                _("Created %(employees)s employees, %(assignments)s assignments, %(attestations)s attestations, "
-                  "%(attempts)s quiz attempts and %(reminders)s reminders in %(seconds).1f s.")
+                _(
+                    "Created %(employees)s employees, %(assignments)s assignments, %(attestations)s attestations, "
+                    "%(attempts)s quiz attempts and %(reminders)s reminders in %(seconds).1f s."
+                )
                 % {
                     "employees": f"{employees:,}",
                     "assignments": f"{self.counts['assignments']:,}",
@@ -334,8 +402,16 @@ class Command(BaseCommand):
     def _requirements(self) -> dict[str, Requirement]:
         policy = self.versions[-1].policy
         wanted = {
-            RequirementKind.ONBOARDING: {"name": "Onboarding: social-media policy", "due_days": 14, "starts_on": datetime.date(2010, 1, 1)},
-            RequirementKind.ANNUAL: {"name": "Annual refresher", "due_days": 30, "starts_on": datetime.date(2010, 1, 1)},
+            RequirementKind.ONBOARDING: {
+                "name": "Onboarding: social-media policy",
+                "due_days": 14,
+                "starts_on": datetime.date(2010, 1, 1),
+            },
+            RequirementKind.ANNUAL: {
+                "name": "Annual refresher",
+                "due_days": 30,
+                "starts_on": datetime.date(2010, 1, 1),
+            },
             RequirementKind.REATTESTATION: {
                 "name": "Re-attestation after material changes",
                 "due_days": 21,
@@ -354,7 +430,9 @@ class Command(BaseCommand):
         self.content = {}
         for version in self.versions:
             locales = dict(
-                PolicyVersionLocale.objects.filter(version=version).values_list("locale__language_code", "content_sha256")
+                PolicyVersionLocale.objects.filter(version=version).values_list(
+                    "locale__language_code", "content_sha256"
+                )
             )
             chapters = list(
                 PolicyVersionChapter.objects.filter(version=version, has_quiz=True)
@@ -381,7 +459,11 @@ class Command(BaseCommand):
                 if not questions:
                     continue
                 correct_answers = {q.id: q.correct for q in questions}
-                may_miss = sum(1 for n in range(len(questions)) if round(100 * (len(questions) - n - 1) / len(questions)) >= page.pass_mark)
+                may_miss = sum(
+                    1
+                    for n in range(len(questions))
+                    if round(100 * (len(questions) - n - 1) / len(questions)) >= page.pass_mark
+                )
                 quiz.setdefault(chapter.locale.language_code, []).append(
                     SimpleNamespace(
                         key=str(chapter.chapter_key),
@@ -391,7 +473,9 @@ class Command(BaseCommand):
                         may_miss=may_miss,
                         correct=correct_answers,
                         correct_json=json.dumps(correct_answers),
-                        presented_json=json.dumps([{"question": q.id, "options": list(range(q.options))} for q in questions]),
+                        presented_json=json.dumps(
+                            [{"question": q.id, "options": list(range(q.options))} for q in questions]
+                        ),
                     )
                 )
             statements = {}
@@ -465,13 +549,38 @@ class Command(BaseCommand):
         now = timezone.now()
         users = Writer(
             user_model,
-            ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"],
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
             pipe=self.pipe,
         )
         employees = Writer(
             Employee,
-            ["id", "user", "employee_id", "email", "first_name", "last_name", "department", "location", "manager",
-             "hire_date", "language", "track", "status", "updated_at"],
+            [
+                "id",
+                "user",
+                "employee_id",
+                "email",
+                "first_name",
+                "last_name",
+                "department",
+                "location",
+                "manager",
+                "hire_date",
+                "language",
+                "track",
+                "status",
+                "updated_at",
+            ],
             pipe=self.pipe,
         )
         unusable = make_password(None)
@@ -479,15 +588,39 @@ class Command(BaseCommand):
             batch = people[start : start + BATCH]
             users.write(
                 [
-                    (p.user_pk, unusable, False, p.email, p.first, p.last, p.email, False,
-                     p.status != EmployeeStatus.TERMINATED, now)
+                    (
+                        p.user_pk,
+                        unusable,
+                        False,
+                        p.email,
+                        p.first,
+                        p.last,
+                        p.email,
+                        False,
+                        p.status != EmployeeStatus.TERMINATED,
+                        now,
+                    )
                     for p in batch
                 ]
             )
             employees.write(
                 [
-                    (p.pk, p.user_pk, p.employee_id, p.email, p.first, p.last, p.department, p.location, p.manager,
-                     p.hired, p.language, p.track, p.status, now)
+                    (
+                        p.pk,
+                        p.user_pk,
+                        p.employee_id,
+                        p.email,
+                        p.first,
+                        p.last,
+                        p.department,
+                        p.location,
+                        p.manager,
+                        p.hired,
+                        p.language,
+                        p.track,
+                        p.status,
+                        now,
+                    )
                     for p in batch
                 ]
             )
@@ -579,13 +712,30 @@ class Command(BaseCommand):
                 ident = (person.user_pk, version.pk, chapter.key)
                 number = numbers[ident] = numbers.get(ident, 0) + 1
                 out.append(
-                    (f"{rng.getrandbits(128):032x}", person.user_pk, version.pk, chapter.key, locale, number,
-                     chapter.presented_json, answers_json, score, passed, moment - ANSWERING_TIME, moment)
+                    (
+                        f"{rng.getrandbits(128):032x}",
+                        person.user_pk,
+                        version.pk,
+                        chapter.key,
+                        locale,
+                        number,
+                        chapter.presented_json,
+                        answers_json,
+                        score,
+                        passed,
+                        moment - ANSWERING_TIME,
+                        moment,
+                    )
                 )
                 if passed:
                     results.append(
-                        {"chapter": chapter.key, "attempt": number, "score": score, "passed": True,
-                         "submitted_at": moment.isoformat()}
+                        {
+                            "chapter": chapter.key,
+                            "attempt": number,
+                            "score": score,
+                            "passed": True,
+                            "submitted_at": moment.isoformat(),
+                        }
                     )
                     break
         results.sort(key=lambda result: result["chapter"])
@@ -594,7 +744,8 @@ class Command(BaseCommand):
     def _assignments(self) -> None:
         """Plan and write everything per batch of people, so memory stays bounded."""
         self.next_pk = {
-            model: (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for model in (Assignment, Attestation, ReminderLog)
+            model: (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+            for model in (Assignment, Attestation, ReminderLog)
         }
         self.lanes = {lane: (head.seq, head.record_hash) for lane, head in self.heads.items()}
         writers = {
@@ -631,12 +782,19 @@ class Command(BaseCommand):
                 started_at = completed_at = exempted_at = cancelled_at = attestation_pk = None
                 if outcome in ("done", "late"):
                     if outcome == "done":
-                        finished_on = assigned + datetime.timedelta(days=rng.randint(0, max(0, (min(due, self.today) - assigned).days)))
+                        finished_on = assigned + datetime.timedelta(
+                            days=rng.randint(0, max(0, (min(due, self.today) - assigned).days))
+                        )
                     else:
                         finished_on = due + datetime.timedelta(days=rng.randint(1, 30))
-                    completed_at = min(max(self._moment(min(finished_on, self.today)), window_start + datetime.timedelta(hours=1)), self.latest)
+                    completed_at = min(
+                        max(self._moment(min(finished_on, self.today)), window_start + datetime.timedelta(hours=1)),
+                        self.latest,
+                    )
                     started_at = window_start
-                    results = self._attempts(person, version, locale, window_start, completed_at, numbers, True, attempts)
+                    results = self._attempts(
+                        person, version, locale, window_start, completed_at, numbers, True, attempts
+                    )
                     attestation_pk = self._take_pk(Attestation)
                     name = f"{person.first} {person.last}"
                     attestations.append(
@@ -673,10 +831,24 @@ class Command(BaseCommand):
                 elif outcome in ("overdue", "started", "assigned"):
                     self._reminders(person, pk, due, reminders)
                 assignments.append(
-                    (pk, person.pk, self.requirements[kind].pk, version.pk, assigned, due, started_at, completed_at,
-                     timezone.localdate(completed_at, self.tz) if completed_at else None, attestation_pk,
-                     exempted_at, self.generator_user.pk if exempted_at else None,
-                     EXEMPTION_REASON if exempted_at else "", cancelled_at, "left" if cancelled_at else "")
+                    (
+                        pk,
+                        person.pk,
+                        self.requirements[kind].pk,
+                        version.pk,
+                        assigned,
+                        due,
+                        started_at,
+                        completed_at,
+                        timezone.localdate(completed_at, self.tz) if completed_at else None,
+                        attestation_pk,
+                        locale if attestation_pk else "",
+                        exempted_at,
+                        self.generator_user.pk if exempted_at else None,
+                        EXEMPTION_REASON if exempted_at else "",
+                        cancelled_at,
+                        "left" if cancelled_at else "",
+                    )
                 )
         return {
             "assignments": assignments,
@@ -713,7 +885,9 @@ class Command(BaseCommand):
             day = due + datetime.timedelta(days=1)
             while day < self.today:
                 year, week, _weekday = day.isocalendar()
-                sent.append((ReminderKind.OVERDUE.value, f"overdue:{assignment_pk}:{year}-W{week:02d}", self._moment(day)))
+                sent.append(
+                    (ReminderKind.OVERDUE.value, f"overdue:{assignment_pk}:{year}-W{week:02d}", self._moment(day))
+                )
                 day += datetime.timedelta(days=7)
         for kind, key, sent_at in sent:
             out.append((self._take_pk(ReminderLog), kind, key, person.email, person.pk, assignment_pk, sent_at))
@@ -737,22 +911,87 @@ class Command(BaseCommand):
 
 
 ASSIGNMENT_COLUMNS = [
-    "id", "employee", "requirement", "version", "assigned_on", "due_on", "started_at", "completed_at", "completed_on",
-    "attestation", "exempted_at", "exempted_by", "exemption_reason", "cancelled_at", "cancel_reason",
+    "id",
+    "employee",
+    "requirement",
+    "version",
+    "assigned_on",
+    "due_on",
+    "started_at",
+    "completed_at",
+    "completed_on",
+    "attestation",
+    "signed_locale",
+    "exempted_at",
+    "exempted_by",
+    "exemption_reason",
+    "cancelled_at",
+    "cancel_reason",
 ]
 ATTESTATION_COLUMNS = [
-    "id", "verification_code", "user", "employee", "employee_number", "typed_name", "policy", "policy_title", "version",
-    "version_number", "assignment", "locale_code", "content_sha256", "statement", "signed_at", "auth_method",
-    "ip_address", "user_agent", "quiz_results", "corrects", "chain_lane", "chain_seq", "previous_hash", "record_hash",
+    "id",
+    "verification_code",
+    "user",
+    "employee",
+    "employee_number",
+    "typed_name",
+    "policy",
+    "policy_title",
+    "version",
+    "version_number",
+    "assignment",
+    "locale_code",
+    "content_sha256",
+    "statement",
+    "signed_at",
+    "auth_method",
+    "ip_address",
+    "user_agent",
+    "quiz_results",
+    "corrects",
+    "chain_lane",
+    "chain_seq",
+    "previous_hash",
+    "record_hash",
 ]
 ATTESTATION_COLUMNS_ATTRS = [
-    "pk", "verification_code", "user_id", "employee_id", "employee_number", "typed_name", "policy_id", "policy_title",
-    "version_id", "version_number", "assignment_id", "locale_code", "content_sha256", "statement", "signed_at",
-    "auth_method", "ip_address", "user_agent", "quiz_results", "corrects_id", "chain_lane", "chain_seq",
-    "previous_hash", "record_hash",
+    "pk",
+    "verification_code",
+    "user_id",
+    "employee_id",
+    "employee_number",
+    "typed_name",
+    "policy_id",
+    "policy_title",
+    "version_id",
+    "version_number",
+    "assignment_id",
+    "locale_code",
+    "content_sha256",
+    "statement",
+    "signed_at",
+    "auth_method",
+    "ip_address",
+    "user_agent",
+    "quiz_results",
+    "corrects_id",
+    "chain_lane",
+    "chain_seq",
+    "previous_hash",
+    "record_hash",
 ]
 ATTEMPT_COLUMNS = [
-    "id", "user", "version", "chapter_key", "locale_code", "number", "presented", "answers", "score", "passed",
-    "started_at", "submitted_at",
+    "id",
+    "user",
+    "version",
+    "chapter_key",
+    "locale_code",
+    "number",
+    "presented",
+    "answers",
+    "score",
+    "passed",
+    "started_at",
+    "submitted_at",
 ]
 REMINDER_COLUMNS = ["id", "kind", "dedupe_key", "recipient", "employee", "assignment", "sent_at"]
