@@ -145,6 +145,24 @@ def assignment_for_user(*, user, assignment_id: int) -> Assignment:
     )
 
 
+def open_assignment_for_user(*, user, assignment_id: int) -> Assignment | None:
+    """The signed-in employee's own assignment while it is open, None once it is finished, 404
+    if it is not theirs. Every step of reading, quizzes and signing starts here, so the common
+    case is one narrow query: no status expression, no policy page, and the account is the
+    caller's own ``user``."""
+    try:
+        assignment = (
+            Assignment.objects.open()
+            .select_related("employee", "version", "requirement")
+            .get(pk=assignment_id, employee__user=user)
+        )
+    except Assignment.DoesNotExist:
+        assignment_for_user(user=user, assignment_id=assignment_id)  # 404 unless it is theirs
+        return None
+    assignment.employee.user = user
+    return assignment
+
+
 def in_reporting_line(*, manager: Employee, employee_id: int) -> bool:
     """Whether someone reports to ``manager``, directly or indirectly."""
     return Employee.objects.filter(in_line(line_prefix(manager)), pk=employee_id).exists()

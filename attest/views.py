@@ -26,12 +26,12 @@ from .certificates import certificate_pdf
 from .forms import SignForm
 from .models import AuthMethod
 from .selectors import (
-    OPEN_STATUSES,
     assignment_for_user,
     assignment_progress,
     assignment_window_start,
     attestation_by_code,
     attestation_visible_to,
+    open_assignment_for_user,
     training_item,
 )
 from .services import (
@@ -53,9 +53,9 @@ def _chapter_or_404(progress, slug):
 
 def _open_assignment_or_redirect(request, assignment_id):
     """The employee's own open assignment and its progress; finished ones go to the overview."""
-    assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
-    if assignment.status not in OPEN_STATUSES:
-        return None, None, redirect("assignment", assignment_id=assignment.pk)
+    assignment = open_assignment_for_user(user=request.user, assignment_id=assignment_id)
+    if assignment is None:
+        return None, None, redirect("assignment", assignment_id=assignment_id)
     return assignment, assignment_progress(assignment), None
 
 
