@@ -521,29 +521,59 @@ def pdf_write(request: ExportRequest, output, *, detail_limit: int | None = PDF_
     size = 6
     detail_style = _table_style(size=size)
     detail_style.add("ALIGN", (1, 1), (-1, -1), "LEFT")
-    rows_in_pdf = 0
-    chunk: list[list[str]] = []
     queryset = reports.detail_queryset(request.filters, request.selection)
     if detail_limit is not None:
         queryset = queryset[:detail_limit]
+    counted = {"rows": 0}
 
-    def flush():
+    def detail_tables() -> Iterator:
         # Many short tables instead of one long one: reportlab splits each in linear time, and
         # ``repeatRows`` repeats the header on every page a table continues onto.
-        story.append(Table([header, *chunk], colWidths=widths, repeatRows=1, hAlign="LEFT", style=detail_style))
+        chunk: list[list[str]] = []
+        for row in queryset.iterator(chunk_size=2000):
+            chunk.append(
+                [_fit(_pdf_detail_value(name, value), width, size) for name, value, width in zip(reports.COLUMNS, row, widths, strict=True)]
+            )
+            counted["rows"] += 1
+            if len(chunk) == 300:
+                yield Table([header, *chunk], colWidths=widths, repeatRows=1, hAlign="LEFT", style=detail_style)
+                chunk = []
+        if chunk or not counted["rows"]:
+            yield Table([header, *chunk], colWidths=widths, repeatRows=1, hAlign="LEFT", style=detail_style)
+        yield Spacer(1, 4 * mm)
+        yield Paragraph(_("End of report: %(count)s rows.") % {"count": f"{counted['rows']:,}"}, styles["body"])
 
-    for row in queryset.iterator(chunk_size=2000):
-        chunk.append([_fit(_pdf_detail_value(name, value), width, size) for name, value, width in zip(reports.COLUMNS, row, widths, strict=True)])
-        rows_in_pdf += 1
-        if len(chunk) == 300:
-            flush()
-            chunk = []
-    if chunk or not rows_in_pdf:
-        flush()
-    story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_("End of report: %(count)s rows.") % {"count": f"{rows_in_pdf:,}"}, styles["body"]))
-    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return rows_in_pdf
+    document.build(_StreamedStory(story, detail_tables()), onFirstPage=on_page, onLaterPages=on_page)
+    return counted["rows"]
+
+
+class _StreamedStory(list):
+    """A story reportlab reads from the front while the rest is still being made, so a report
+    of 300,000 rows holds a few tables at a time rather than all of them (gigabytes).
+
+    ``BaseDocTemplate.build`` only touches the front of the list (``len``, ``[i]``, ``del [0]``,
+    ``insert(0, …)``, ``[0:0] = …``); topping it up from ``rest`` whenever it runs short is enough."""
+
+    LOW_WATER = 4
+
+    def __init__(self, start: list, rest: Iterator):
+        super().__init__(start)
+        self._rest = rest
+
+    def _top_up(self) -> None:
+        while self._rest is not None and super().__len__() < self.LOW_WATER:
+            try:
+                self.append(next(self._rest))
+            except StopIteration:
+                self._rest = None
+
+    def __len__(self) -> int:
+        self._top_up()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._top_up()
+        return super().__getitem__(index)
 
 
 def pdf_bytes(request: ExportRequest, *, detail_limit: int | None = PDF_DETAIL_LIMIT) -> bytes:

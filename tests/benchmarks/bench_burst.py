@@ -78,6 +78,8 @@ OVERLAY = '''"""Written by tests/benchmarks/bench_burst.py: the production setti
 from cms.settings.production import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}
+# Releasing the policy notifies reviewers by email; no mail server is part of this benchmark.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 '''
 
 
