@@ -114,8 +114,9 @@ def insert_rows(
     """Insert ``rows`` (tuples of Python values in ``names`` order) into ``model``'s table.
 
     Columns not named get their field's default, the same for every row (as ``save()`` would
-    give them), or the database's own default. With ``key`` (a unique column among ``names``), return ``{key value: new primary
-    key}``. With ``ignore_conflicts``, rows that would break a unique constraint are skipped."""
+    give them), or the database's own default (``db_default``). With ``key`` (a unique column
+    among ``names``), return ``{key value: new primary key}``. With ``ignore_conflicts``, rows
+    that would break a unique constraint are skipped."""
     defaults = {
         field.name: field.get_default()
         for field in model._meta.concrete_fields

