@@ -34,9 +34,9 @@ from wagtail.models import ModelLogEntry
 
 from training.models import Track
 
-from .bulk import insert_rows, update_rows
+from .bulk import analyze_tables, insert_rows, update_rows
 from .hierarchy import reporting_paths_refresh
-from .models import Employee, EmployeeStatus, Language
+from .models import Assignment, Employee, EmployeeStatus, Language
 from .services import assignments_sync
 from .validators import ERROR_UNPRINTABLE, has_unprintable
 
@@ -73,6 +73,8 @@ LANGUAGES = tuple(Language.values)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A workbook of 100,000 people unpacks to about 60 MB; anything far beyond is a zip bomb.
 XLSX_MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+# An import that changes this many people refreshes the planner's statistics afterwards.
+ANALYZE_AFTER = 1000
 
 ERROR_FILE_TYPE = _("Only .csv and .xlsx files can be imported.")
 ERROR_NOT_A_ROSTER = _(
@@ -482,6 +484,8 @@ def roster_import(
         # Someone created a clashing account between our checks and our writes.
         logger.warning("Roster import rolled back on a constraint violation.", exc_info=True)
         return RosterResult(errors=[RowError(1, FILE, str(ERROR_CONCURRENT))])
+    if result.created + result.updated + result.deactivated >= ANALYZE_AFTER:
+        analyze_tables(get_user_model(), Employee, Assignment)
     result.invite_ids = [affected.new_pks[row.employee_id] for row in plan.invite]
     if send_invitations and result.invite_ids:
         _queue_invitations(result.invite_ids)

@@ -19,10 +19,13 @@ class CmsConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from allauth.mfa.signals import authenticator_added
         from wagtail.models import Site
 
+        from .middleware import record_second_factor_on_setup
         from .models import CompanySettings
 
+        authenticator_added.connect(record_second_factor_on_setup)
         post_migrate.connect(_sync_roles, sender=self)
         for model in (CompanySettings, Site):
             post_save.connect(_forget_company_chrome, sender=model)

@@ -1,8 +1,12 @@
 """Request-wide concerns: the employee's language and the Content Security Policy."""
 
+from urllib.parse import urlencode
+
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 EMPLOYEE_LANGUAGE_SESSION_KEY = "employee_language"
@@ -51,7 +55,9 @@ class ContentSecurityPolicyMiddleware:
 
 class StaffTwoFactorMiddleware:
     """Staff (HR, editors, reviewers, superusers) must have two-factor authentication before they
-    reach the admin. Set ``STAFF_REQUIRE_MFA = False`` only for local demos."""
+    reach the admin, and this session must have passed it: a session that began some other way
+    (before the second factor was set up, say) is asked for a code first. Set
+    ``STAFF_REQUIRE_MFA = False`` only for local demos."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -68,4 +74,22 @@ class StaffTwoFactorMiddleware:
             if not Authenticator.objects.filter(user=request.user).exists():
                 messages.warning(request, _("Staff accounts need two-factor authentication. Set it up to continue."))
                 return redirect("mfa_activate_totp")
+            if not passed_second_factor(request):
+                return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def passed_second_factor(request) -> bool:
+    """Whether allauth recorded a second factor for this session's sign-in (or a later check)."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+def record_second_factor_on_setup(sender, request, user, authenticator, **kwargs) -> None:
+    """Setting up an authenticator app or security key takes a valid code or signature from it:
+    that counts as this session's second factor, so nobody is asked for another code straight
+    after setting one up. New recovery codes prove nothing and do not count."""
+    from allauth.mfa.models import Authenticator
+
+    proves_possession = authenticator.type in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+    if proves_possession and request is not None and getattr(request, "user", None) == user:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)

@@ -9,6 +9,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.coreutils import get_content_languages
 from wagtail.permissions import register_permission_policy
 
 from .forms import ReleaseForm
@@ -48,7 +49,7 @@ class ReleaseView(CreateView):
             messages.warning(
                 self.request,
                 _("Not translated for this version (employees get the English text): %(languages)s")
-                % {"languages": ", ".join(sorted(missing))},
+                % {"languages": ", ".join(sorted(get_content_languages().get(code, code) for code in missing))},
             )
         return response
 
@@ -114,5 +115,3 @@ def add_reviews_due_panel(request, panels):
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("training.version_release", _("Release policy version"), _("Released a policy version"))
-
-

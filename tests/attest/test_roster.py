@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
 from attest import roster
@@ -565,3 +567,17 @@ def test_moving_a_manager_moves_their_whole_line(tmp_path):
     assert set(reporting_line(second)) == {"R00003", "R00004"}
     four = Employee.objects.get(employee_id="R00004")
     assert four.managers_path == f"/{second.pk}/{four.manager_id}/"
+
+
+def test_a_large_import_refreshes_the_planner_statistics(tmp_path):
+    """Autovacuum may be off or late: after a bulk change the reports' queries need fresh statistics."""
+    small = [roster_row(n) for n in range(1, 4)]
+    with CaptureQueriesContext(connection) as queries:
+        roster_import(source=write_csv(tmp_path / "small.csv", small), send_invitations=False)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    large = [roster_row(n) for n in range(1, roster.ANALYZE_AFTER + 4)]
+    with CaptureQueriesContext(connection) as queries:
+        result = roster_import(source=write_csv(tmp_path / "large.csv", large), send_invitations=False)
+    assert result.created == roster.ANALYZE_AFTER
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert any(Employee._meta.db_table in sql for sql in analyzed), analyzed

@@ -11,6 +11,16 @@ pytestmark = pytest.mark.django_db
 HR_ADMIN_URLS = ["/admin/attestations/"]
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def current_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
 def client_for(user):
     client = Client()
     client.force_login(user)
@@ -91,8 +101,28 @@ def test_staff_must_set_up_two_factor_before_the_admin(db, settings):
     assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
     from allauth.mfa.models import Authenticator
 
-    Authenticator.objects.create(user=hr, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
-    assert client_for(hr).get("/admin/").status_code == 200
+    Authenticator.objects.create(user=hr, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET})
+    client = client_for(hr)  # a session that never passed the second factor
+    response = client.get("/admin/compliance/?department=Retail")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fcompliance%2F%3Fdepartment%3DRetail"
+    answered = client.post(response["Location"], {"code": current_code(TOTP_SECRET)})
+    assert answered.status_code == 302 and answered["Location"] == "/admin/compliance/?department=Retail"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # allauth announces a new authenticator on commit
+def test_setting_up_the_authenticator_app_counts_as_the_second_factor(settings):
+    """Nobody is asked for a second code straight after proving the app works."""
+    settings.STAFF_REQUIRE_MFA = True
+    hr = factories.user(groups=[HR])
+    client = client_for(hr)
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
+    client.post("/accounts/reauthenticate/", {"password": factories.PASSWORD})
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    assert client.post("/accounts/2fa/totp/activate/", {"code": current_code(secret)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 def test_employees_are_not_asked_for_two_factor(emma, settings):

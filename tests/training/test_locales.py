@@ -99,7 +99,7 @@ def test_editor_is_told_which_languages_the_release_leaves_out(db):
     }
     response = client.post("/admin/policy_versions/new/", data, follow=True)
     assert response.status_code == 200
-    assert UNTRANSLATED_WARNING % {"languages": "fr, nb"} in response.content.decode()
+    assert UNTRANSLATED_WARNING % {"languages": "Français, Norsk bokmål"} in response.content.decode()
 
 
 def test_employee_reads_and_signs_in_their_language_and_the_record_names_it(multilingual):

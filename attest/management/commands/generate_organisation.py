@@ -38,6 +38,7 @@ from django.utils.translation import override
 from wagtail.models import Page
 
 from attest import chain
+from attest.bulk import analyze_tables
 from attest.hierarchy import reporting_paths_refresh
 from attest.models import (
     Assignment,
@@ -326,7 +327,7 @@ class Command(BaseCommand):
                 AttestationChainHead.objects.filter(lane=lane).update(seq=seq, record_hash=digest)
             self._reset_sequences()
             reporting_paths_refresh()
-        self._analyze()
+        analyze_tables(get_user_model(), Employee, Assignment, Attestation, QuizAttempt, ReminderLog)
         self.stdout.write(
             self.style.SUCCESS(
                 _(
@@ -891,15 +892,6 @@ class Command(BaseCommand):
                 day += datetime.timedelta(days=7)
         for kind, key, sent_at in sent:
             out.append((self._take_pk(ReminderLog), kind, key, person.email, person.pk, assignment_pk, sent_at))
-
-    def _analyze(self) -> None:
-        """Give the query planner statistics for the tables just filled. Without them it takes
-        them for nearly empty, and the reports' joins turn quadratic (autovacuum may be off, and
-        is a minute away at best)."""
-        models = [get_user_model(), Employee, Assignment, Attestation, QuizAttempt, ReminderLog]
-        with connection.cursor() as cursor:
-            for model in models:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(
