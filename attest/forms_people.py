@@ -17,8 +17,15 @@ from wagtail.models import Locale
 from training.forms import POLICY_LOOKUP
 from training.models import PolicyPage, Track
 
+from .hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from .models import Employee, Requirement, RequirementKind
-from .roster import ERROR_EMAIL_TAKEN, ERROR_EMAIL_TAKEN_USER, ERROR_MANAGER_LOOP, ERROR_MANAGER_UNKNOWN
+from .roster import (
+    ERROR_EMAIL_TAKEN,
+    ERROR_EMAIL_TAKEN_USER,
+    ERROR_LINE_TOO_DEEP,
+    ERROR_MANAGER_LOOP,
+    ERROR_MANAGER_UNKNOWN,
+)
 from .validators import validate_printable
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024
@@ -171,8 +178,24 @@ class EmployeeForm(WagtailAdminModelForm):
             if current.pk in seen:
                 break
             seen.add(current.pk)
+        self._check_depth_under(manager)
         self.instance.manager = manager
         return value
+
+    def _check_depth_under(self, manager: Employee) -> None:
+        """The person and everyone below them move under ``manager``: the deepest must stay
+        within ``MAX_DEPTH`` levels."""
+        own = depth(self.instance.managers_path)
+        deepest_id, deepest = self.instance.employee_id, own
+        below = Employee.objects.filter(in_line(line_prefix(self.instance))).values_list("employee_id", "managers_path")
+        for employee_id, path in below:
+            if depth(path) > deepest:
+                deepest_id, deepest = employee_id, depth(path)
+        levels = depth(manager.managers_path) + 1 + (deepest - own)
+        if levels > MAX_DEPTH:
+            raise forms.ValidationError(
+                ERROR_LINE_TOO_DEEP % {"employee": deepest_id, "levels": levels, "limit": MAX_DEPTH}
+            )
 
 
 class ExemptionForm(forms.Form):

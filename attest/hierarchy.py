@@ -12,6 +12,15 @@ from django.db.models import Q
 
 from .models import Employee
 
+# No organisation has more levels than this; the limit keeps every path short (a file where
+# 100,000 people each manage the next would otherwise store gigabytes of paths).
+MAX_DEPTH = 50
+
+
+def depth(path: str) -> int:
+    """How many managers are above someone with this path."""
+    return path.count("/") - 1
+
 
 def line_prefix(manager: Employee) -> str:
     """The path every direct and indirect report of ``manager`` starts with."""

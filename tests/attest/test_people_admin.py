@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from wagtail.models import ModelLogEntry
 
 from attest import forms_people, roster
-from attest.hierarchy import in_line, line_prefix
+from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind
 from attest.services import assignments_sync
 from attest.wagtail_hooks.people import ROSTER_SESSION_KEY, _upload_dir
@@ -207,6 +207,37 @@ def test_employee_edit_moves_the_reporting_line_with_the_person(hr):
         for boss in (old_boss, new_boss)
     }
     assert below == {"B1": set(), "B2": {"L1", "R1"}}
+
+
+def test_employee_edit_refuses_a_manager_that_makes_the_line_too_deep(hr):
+    """Moving a lead (with a report below) under the bottom of a long chain: the report would end
+    up one level too deep, and nothing changes."""
+    chain = [factories.employee("Top", "Boss", employee_id="C00")]
+    for n in range(1, MAX_DEPTH):
+        chain.append(factories.employee("Chain", f"Link{n}", manager=chain[-1], employee_id=f"C{n:02d}"))
+    lead = factories.employee("Lea", "Lead", employee_id="L1")
+    factories.employee("Ray", "Report", manager=lead, employee_id="R1")
+    data = {
+        "first_name": "Lea",
+        "last_name": "Lead",
+        "email": lead.email,
+        "manager_employee_id": chain[-1].employee_id,
+        "department": "Retail",
+        "location": "London",
+        "hire_date": "2020-01-01",
+        "language": "en",
+        "track": "all",
+        "status": "active",
+    }
+    response = hr.post(reverse("employees:edit", args=[lead.pk]), data)
+    assert response.status_code == 200
+    expected = roster.ERROR_LINE_TOO_DEEP % {"employee": "R1", "levels": MAX_DEPTH + 1, "limit": MAX_DEPTH}
+    assert response.context["form"].errors["manager_employee_id"] == [str(expected)]
+    lead.refresh_from_db()
+    assert lead.manager is None
+    data["manager_employee_id"] = chain[-2].employee_id  # one level higher fits exactly
+    assert hr.post(reverse("employees:edit", args=[lead.pk]), data).status_code == 302
+    assert depth(Employee.objects.get(employee_id="R1").managers_path) == MAX_DEPTH
 
 
 # --- Requirements -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
 from attest import roster
-from attest.hierarchy import in_line, line_prefix
+from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, ReminderKind, ReminderLog, RequirementKind
 from attest.reminders import invitations_send
 from attest.roster import RowError, roster_import
@@ -581,3 +581,20 @@ def test_a_large_import_refreshes_the_planner_statistics(tmp_path):
     assert result.created == roster.ANALYZE_AFTER
     analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
     assert any(Employee._meta.db_table in sql for sql in analyzed), analyzed
+
+
+def test_a_reporting_line_deeper_than_the_limit_is_refused(tmp_path):
+    """A chain of people each managing the next, one level too many: the row that goes too deep
+    is named, and nothing is imported."""
+    rows = [roster_row(1)]
+    rows += [roster_row(n, manager_employee_id=f"R{n - 1:05d}") for n in range(2, MAX_DEPTH + 3)]
+    result = roster_import(source=write_csv(tmp_path / "chain.csv", rows), send_invitations=False)
+    last = f"R{MAX_DEPTH + 2:05d}"
+    assert problems(result) == [
+        f"row {MAX_DEPTH + 3}, column manager_employee_id: "
+        + message(roster.ERROR_LINE_TOO_DEEP, employee=last, levels=MAX_DEPTH + 1, limit=MAX_DEPTH)
+    ]
+    assert not Employee.objects.exists()
+    assert roster_import(source=write_csv(tmp_path / "ok.csv", rows[:-1]), send_invitations=False).ok
+    deepest = Employee.objects.get(employee_id=f"R{MAX_DEPTH + 1:05d}")
+    assert depth(deepest.managers_path) == MAX_DEPTH
