@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
@@ -121,6 +123,10 @@ NO_MANAGER = "none"
 TREND_WEEKS_BACK = 26
 TREND_WEEKS_AHEAD = 4
 OVERDUE_LIST_LENGTH = 50
+# Quiz insight reads every attempt (two million at 100,000 employees: seconds). What people get
+# wrong moves slowly, so today's figures are kept this long; a past day's never change.
+QUIZ_INSIGHT_FRESH_FOR = 10 * 60
+QUIZ_INSIGHT_PAST_DAY_FOR = 24 * 60 * 60
 MANAGERS_ON_DASHBOARD = 25
 
 ERROR_UNKNOWN_DIMENSION = _("Unknown breakdown: %(dimension)s.")
@@ -982,6 +988,19 @@ def _answers_sql(attempts: QuerySet[QuizAttempt]) -> tuple[str, tuple]:
         f"GROUP BY a.version_id, a.chapter_key, j.key, j.value",
         params,
     )
+
+
+def quiz_insight_cached(filters: ReportFilters) -> tuple[list[ChapterInsight], datetime.datetime]:
+    """``quiz_insight`` and when it was computed, from the cache when it is fresh enough."""
+    filters = filters.resolved()
+    scope = [*sorted(filters.query_params().items()), ("on", filters.on.isoformat()), ("line", filters.line_path or "")]
+    key = "quiz-insight:" + hashlib.sha256(json.dumps(scope).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = (quiz_insight(filters), timezone.now())
+        past_day = filters.on < timezone.localdate()
+        cache.set(key, found, QUIZ_INSIGHT_PAST_DAY_FOR if past_day else QUIZ_INSIGHT_FRESH_FOR)
+    return found
 
 
 def quiz_insight(filters: ReportFilters, *, top_questions: int = 5) -> list[ChapterInsight]:

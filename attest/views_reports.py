@@ -289,7 +289,8 @@ def admin_quiz(request):
     form, filters = _filters_or_errors(request, scope, choices)
     context = _base_context(scope, form, filters, _("Quiz insight"))
     if filters is not None:
-        chapters = reports.quiz_insight(filters)
+        chapters, context["computed_at"] = reports.quiz_insight_cached(filters)
+        context["fresh_minutes"] = reports.QUIZ_INSIGHT_FRESH_FOR // 60
         for chapter in chapters:
             chapter.pass_pct = percent(chapter.pass_rate)
             chapter.first_try_pct = percent(chapter.first_try_rate)

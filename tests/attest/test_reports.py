@@ -7,13 +7,15 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from attest import reports
 from attest.models import Assignment, ReminderKind, ReminderLog, RequirementKind
+from cms.roles import HR
 from tests import factories
 from training.models import PolicyVersionChapter, QuizAttempt
 
@@ -406,6 +408,22 @@ class QuizInsightTests(TestCase):
         assert chapter.pass_rate == 0.75
         assert chapter.average_attempts == 1.25
         assert [(q.prompt, q.asked, q.wrong) for q in chapter.questions] == [("one q1", 5, 4), ("one q0", 5, 2)]
+
+    def test_quiz_insight_is_kept_for_a_while_and_says_when_it_was_computed(self):
+        filters = reports.ReportFilters(as_of=AS_OF)
+        chapters, computed_at = reports.quiz_insight_cached(filters)
+        QuizAttempt.objects.filter(passed=False).update(passed=True)
+        with self.assertNumQueries(0):
+            again, again_at = reports.quiz_insight_cached(filters)
+        assert again_at == computed_at and [c.passed for c in again] == [c.passed for c in chapters] == [3]
+        assert reports.quiz_insight_cached(reports.ReportFilters(as_of=AS_OF, department="Marketing"))[0][0].learners == 1
+        cache.clear()
+        assert reports.quiz_insight_cached(filters)[0][0].passed == 4
+        hr = factories.user(groups=[HR])
+        client = Client()
+        client.force_login(hr)
+        page = client.get("/admin/compliance/quiz/", {"as_of": AS_OF.isoformat()}).content.decode()
+        assert "Computed " in page and "recomputed at most every 10 minutes" in page
 
     def test_quiz_filters_by_department_and_date(self):
         [chapter] = reports.quiz_insight(reports.ReportFilters(as_of=AS_OF, department="Marketing"))
