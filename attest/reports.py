@@ -45,7 +45,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -666,42 +666,40 @@ def trend_window(filters: ReportFilters) -> tuple[datetime.date, datetime.date]:
 
 def trend_frame(filters: ReportFilters) -> pd.DataFrame:
     """Per ISO week: assignments falling due (exempt ones aside), how many of those are done,
-    and the completions made that week (one query)."""
+    and the completions made that week. One pass over the assignments, grouped by the week each
+    falls due and the week it was completed (when either is inside the window)."""
     filters = filters.resolved()
-    as_of = filters.on
     start, end = trend_window(filters)
-    conditions = status_conditions(as_of)
-    not_exempt = ~conditions[EXEMPT]
+    conditions = status_conditions(filters.on)
     done = conditions[COMPLETED] | conditions[COMPLETED_LATE]
-    scoped = assignments_in_scope(filters)
-    due = (
-        scoped.filter(due_on__range=(start, end))
-        .annotate(kind=Value("due", output_field=CharField()), day=F("due_on"))
-        .values("kind", "day")
-        .annotate(n=Count("pk", filter=not_exempt), m=Count("pk", filter=done))
-        .values_list("kind", "day", "n", "m")
+    due_inside = Q(due_on__range=(start, end))
+    done_inside = done & Q(completed_on__range=(start, end))
+    rows = (
+        assignments_in_scope(filters)
+        .filter(due_inside | done_inside)
+        .values(
+            due_week=TruncWeek(Case(When(due_inside, then=F("due_on")), output_field=DateField())),
+            done_week=TruncWeek(Case(When(done_inside, then=F("completed_on")), output_field=DateField())),
+        )
+        .annotate(due=Count("pk", filter=~conditions[EXEMPT]), due_and_done=Count("pk", filter=done), completed=Count("pk"))
         .order_by()
     )
-    completed = (
-        scoped.filter(done, completed_on__range=(start, end))
-        .annotate(kind=Value("done", output_field=CharField()), day=F("completed_on"))
-        .values("kind", "day")
-        .annotate(n=Count("pk"), m=Count("pk"))
-        .values_list("kind", "day", "n", "m")
-        .order_by()
-    )
-    counts = pd.DataFrame.from_records(list(due.union(completed, all=True)), columns=["kind", "day", "n", "m"])
+    counts = pd.DataFrame.from_records(list(rows), columns=["due_week", "done_week", "due", "due_and_done", "completed"])
     weeks = pd.period_range(start=start, end=end, freq="W-SUN")
 
-    def per_week(kind: str, column: str) -> pd.Series:
-        part = counts[counts["kind"] == kind]
+    def per_week(week_column: str, count_column: str) -> pd.Series:
+        part = counts[counts[week_column].notna()]
         if part.empty:
             return pd.Series(0, index=weeks, dtype="int64")
-        periods = pd.to_datetime(part["day"]).dt.to_period("W-SUN")
-        return part.groupby(periods)[column].sum().reindex(weeks, fill_value=0).astype("int64")
+        periods = pd.to_datetime(part[week_column]).dt.to_period("W-SUN")
+        return part.groupby(periods)[count_column].sum().reindex(weeks, fill_value=0).astype("int64")
 
     trend = pd.DataFrame(
-        {"due": per_week("due", "n"), "due_and_done": per_week("due", "m"), "completed": per_week("done", "n")},
+        {
+            "due": per_week("due_week", "due"),
+            "due_and_done": per_week("due_week", "due_and_done"),
+            "completed": per_week("done_week", "completed"),
+        },
         index=weeks,
     )
     trend["week_start"] = [period.start_time.date() for period in weeks]
@@ -825,19 +823,15 @@ def filter_choices(*, scope: ReportFilters | None = None) -> FilterChoices:
         versions[pk] = f"{title} {number}"
         policies[slug] = title
     requirements = list(Requirement.objects.order_by("name").values_list("pk", "name"))
+    departments, locations = set(), set()
     if scope is None or scope.line_of is None:
-        places = _everyones_places()
-    else:
+        for kind, name in _everyones_places():
+            (departments if kind == "d" else locations).add(name)
+    else:  # one pass over the line: its (department, location) pairs are a few hundred at most
         people = employees_in_scope(ReportFilters(line_of=scope.line_of, line_path=scope.line_path)).order_by()
-        places = (
-            people.annotate(kind=Value("d"))
-            .values_list("kind", "department")
-            .distinct()
-            .union(people.annotate(kind=Value("l")).values_list("kind", "location").distinct(), all=True)
-        )
-    departments, locations = [], []
-    for kind, name in places:
-        (departments if kind == "d" else locations).append(name)
+        for department, location in people.values_list("department", "location").distinct():
+            departments.add(department)
+            locations.add(location)
     return FilterChoices(
         policies=sorted(policies.items(), key=lambda item: item[1]),
         requirements=requirements,
