@@ -120,23 +120,37 @@ def test_employee_list_filters_and_search(hr):
     assert "Oslo Person" in html and "Paris Person" not in html
 
 
+def edit_data(person, **changes) -> dict:
+    """What HR's edit form posts for ``person``, with ``changes``."""
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "manager_employee_id": "",
+        "department": "Retail",
+        "location": "London",
+        "hire_date": "2020-01-01",
+        "language": "en",
+        "track": "all",
+        "status": "active",
+    }
+    return {**data, **changes}
+
+
 def test_editing_an_employee_keeps_their_login_and_assignments_in_step(hr, version):
     factories.requirement(version.policy, kind=RequirementKind.AD_HOC, departments=["Retail"])
     boss = factories.employee("Bea", "Boss", employee_id="B1")
     emma = factories.employee(department="Retail")
     assignments_sync()
-    data = {
-        "first_name": "Emma",
-        "last_name": "Wilson-Grant",
-        "email": "Emma.Grant@example.com",
-        "manager_employee_id": "B1",
-        "department": "Marketing",
-        "location": "London",
-        "hire_date": "2020-01-01",
-        "language": "fr",
-        "track": "all",
-        "status": "terminated",
-    }
+    data = edit_data(
+        emma,
+        last_name="Wilson-Grant",
+        email="Emma.Grant@example.com",
+        manager_employee_id="B1",
+        department="Marketing",
+        language="fr",
+        status="terminated",
+    )
     response = hr.post(reverse("employees:edit", args=[emma.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -162,18 +176,7 @@ def test_employee_edit_rejects_taken_email_and_manager_loops(hr):
     boss = factories.employee("Bea", "Boss", employee_id="B1")
     emma = factories.employee(manager=boss, employee_id="E1")
     factories.user(email="taken@example.com")
-    data = {
-        "first_name": "Bea",
-        "last_name": "Boss",
-        "email": "taken@example.com",
-        "manager_employee_id": "E1",
-        "department": "Retail",
-        "location": "London",
-        "hire_date": "2020-01-01",
-        "language": "en",
-        "track": "all",
-        "status": "active",
-    }
+    data = edit_data(boss, email="taken@example.com", manager_employee_id="E1")
     response = hr.post(reverse("employees:edit", args=[boss.pk]), data)
     assert response.status_code == 200
     form = response.context["form"]
@@ -189,18 +192,7 @@ def test_employee_edit_moves_the_reporting_line_with_the_person(hr):
     new_boss = factories.employee("Nils", "New", employee_id="B2")
     lead = factories.employee("Lea", "Lead", manager=old_boss, employee_id="L1")
     factories.employee("Ray", "Report", manager=lead, employee_id="R1")
-    data = {
-        "first_name": "Lea",
-        "last_name": "Lead",
-        "email": lead.email,
-        "manager_employee_id": "B2",
-        "department": "Retail",
-        "location": "London",
-        "hire_date": "2020-01-01",
-        "language": "en",
-        "track": "all",
-        "status": "active",
-    }
+    data = edit_data(lead, manager_employee_id="B2")
     assert hr.post(reverse("employees:edit", args=[lead.pk]), data).status_code == 302
     below = {
         boss.employee_id: set(Employee.objects.filter(in_line(line_prefix(boss))).values_list("employee_id", flat=True))
@@ -217,18 +209,7 @@ def test_employee_edit_refuses_a_manager_that_makes_the_line_too_deep(hr):
         chain.append(factories.employee("Chain", f"Link{n}", manager=chain[-1], employee_id=f"C{n:02d}"))
     lead = factories.employee("Lea", "Lead", employee_id="L1")
     factories.employee("Ray", "Report", manager=lead, employee_id="R1")
-    data = {
-        "first_name": "Lea",
-        "last_name": "Lead",
-        "email": lead.email,
-        "manager_employee_id": chain[-1].employee_id,
-        "department": "Retail",
-        "location": "London",
-        "hire_date": "2020-01-01",
-        "language": "en",
-        "track": "all",
-        "status": "active",
-    }
+    data = edit_data(lead, manager_employee_id=chain[-1].employee_id)
     response = hr.post(reverse("employees:edit", args=[lead.pk]), data)
     assert response.status_code == 200
     expected = roster.ERROR_LINE_TOO_DEEP % {"employee": "R1", "levels": MAX_DEPTH + 1, "limit": MAX_DEPTH}
