@@ -4,7 +4,8 @@ and no list of 100,000 ids, in every report query of a manager's dashboard.
 
 The paths are derived data. Everything that writes a manager (the roster import, HR's
 correction form, the synthetic organisation) calls ``reporting_paths_refresh`` in the same
-transaction, which recomputes every path in one statement.
+transaction, which recomputes every path in one statement, having first taken the roster lock
+(``roster.lock_roster``) so that two changes never compute paths from each other's old links.
 """
 
 from django.db import connection

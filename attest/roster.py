@@ -513,7 +513,7 @@ def roster_import(
         return result
     try:
         with transaction.atomic():
-            _lock_roster()
+            lock_roster()
             plan = _check(rows, result, deactivate_missing, send_invitations)
             if plan is None:
                 return result
@@ -558,8 +558,10 @@ def _read(lines: Iterator[list[str]], errors: list[RowError], report: Callable[[
     return rows
 
 
-def _lock_roster() -> None:
-    """One import at a time, also across app servers (SQLite serialises writers by itself)."""
+def lock_roster() -> None:
+    """One change to the people at a time, also across app servers (SQLite serialises writers by
+    itself): an import, or HR's correction of one record. Take it first in the transaction:
+    reporting paths are then computed from everyone else's committed changes."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('attest.roster_import'))")

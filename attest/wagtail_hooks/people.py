@@ -42,7 +42,7 @@ from training.permissions import AppendOnlyPermissionPolicy
 from ..forms_people import EmployeeForm, ExemptionForm, RequirementForm, RosterUploadForm, audience_values
 from ..hierarchy import reporting_paths_refresh
 from ..models import Assignment, AssignmentStatus, Employee, EmployeeStatus, Requirement, RequirementKind
-from ..roster import employee_sync, roster_import
+from ..roster import employee_sync, lock_roster, roster_import
 from ..selectors import OPEN_STATUSES
 from ..services import AttestationError, assignment_exempt
 from ..tasks import sync_assignments
@@ -93,6 +93,7 @@ class EmployeeIndexView(IndexView):
 
 class EmployeeEditView(EditView):
     def save_instance(self):
+        lock_roster()  # Wagtail runs this in a transaction
         employee = super().save_instance()
         reporting_paths_refresh()
         employee_sync(employee=employee)
