@@ -38,12 +38,14 @@ def reporting_paths_refresh() -> int:
     One recursive statement from the top of each line down (the roster import refuses loops, and
     someone caught in one would simply keep their old path)."""
     table = connection.ops.quote_name(Employee._meta.db_table)
+    # The statement starts with UPDATE (the recursive part is a subquery): sqlite3 reports how
+    # many rows changed only for statements that begin with the verb.
     sql = (
-        f"WITH RECURSIVE tree(id, path) AS ("  # noqa: S608 - the table name comes from the model
+        f"UPDATE {table} SET managers_path = tree.path FROM ("  # noqa: S608 - the table name comes from the model
+        f"WITH RECURSIVE walk(id, path) AS ("
         f"SELECT id, CAST('/' AS TEXT) FROM {table} WHERE manager_id IS NULL "
-        f"UNION ALL SELECT e.id, tree.path || CAST(e.manager_id AS TEXT) || '/' "
-        f"FROM {table} e INNER JOIN tree ON e.manager_id = tree.id) "
-        f"UPDATE {table} SET managers_path = tree.path FROM tree "
+        f"UNION ALL SELECT e.id, walk.path || CAST(e.manager_id AS TEXT) || '/' "
+        f"FROM {table} e INNER JOIN walk ON e.manager_id = walk.id) SELECT id, path FROM walk) AS tree "
         f"WHERE {table}.id = tree.id AND {table}.managers_path <> tree.path"
     )
     with connection.cursor() as cursor:
