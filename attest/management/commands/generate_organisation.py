@@ -800,7 +800,7 @@ class Command(BaseCommand):
                     name = f"{person.first} {person.last}"
                     attestations.append(
                         SimpleNamespace(
-                            pk=attestation_pk,
+                            id=attestation_pk,
                             verification_code=f"{rng.getrandbits(64):016X}",
                             user_id=person.user_pk,
                             employee_id=person.pk,
@@ -860,7 +860,7 @@ class Command(BaseCommand):
 
     def _chained(self, records: list) -> list[tuple]:
         """Give each attestation its place in its lane (in signing order within the batch) and its hash."""
-        records.sort(key=lambda record: (record.signed_at, record.pk))
+        records.sort(key=lambda record: (record.signed_at, record.id))
         rows = []
         for record in records:
             record.chain_lane = chain.lane_for(record.employee_id)
@@ -868,8 +868,8 @@ class Command(BaseCommand):
             record.chain_seq, record.previous_hash = seq + 1, previous
             record.record_hash = chain.record_hash(record)
             self.lanes[record.chain_lane] = (record.chain_seq, record.record_hash)
-            row = [getattr(record, name) for name in ATTESTATION_COLUMNS_ATTRS]
-            row[ATTESTATION_COLUMNS_ATTRS.index("quiz_results")] = json.dumps(record.quiz_results)
+            row = [getattr(record, name) for name in ATTESTATION_COLUMNS]
+            row[ATTESTATION_COLUMNS.index("quiz_results")] = json.dumps(record.quiz_results)
             rows.append(tuple(row))
         return rows
 
@@ -920,58 +920,9 @@ ASSIGNMENT_COLUMNS = [
     "cancelled_at",
     "cancel_reason",
 ]
-ATTESTATION_COLUMNS = [
-    "id",
-    "verification_code",
-    "user",
-    "employee",
-    "employee_number",
-    "typed_name",
-    "policy",
-    "policy_title",
-    "version",
-    "version_number",
-    "assignment",
-    "locale_code",
-    "content_sha256",
-    "statement",
-    "signed_at",
-    "auth_method",
-    "ip_address",
-    "user_agent",
-    "quiz_results",
-    "corrects",
-    "chain_lane",
-    "chain_seq",
-    "previous_hash",
-    "record_hash",
-]
-ATTESTATION_COLUMNS_ATTRS = [
-    "pk",
-    "verification_code",
-    "user_id",
-    "employee_id",
-    "employee_number",
-    "typed_name",
-    "policy_id",
-    "policy_title",
-    "version_id",
-    "version_number",
-    "assignment_id",
-    "locale_code",
-    "content_sha256",
-    "statement",
-    "signed_at",
-    "auth_method",
-    "ip_address",
-    "user_agent",
-    "quiz_results",
-    "corrects_id",
-    "chain_lane",
-    "chain_seq",
-    "previous_hash",
-    "record_hash",
-]
+# Every column the chain's hash covers, plus the record's id and hash; the records built here
+# carry them under these names (``user_id`` and the like name a foreign key's column).
+ATTESTATION_COLUMNS = ["id", *chain.HASHED_FIELDS, "record_hash"]
 ATTEMPT_COLUMNS = [
     "id",
     "user",
