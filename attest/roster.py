@@ -421,8 +421,9 @@ def _check_across_rows(rows: list[_Row], existing: _Existing, errors: list[RowEr
 
 
 def _check_depth(managers: dict[str, str], in_file: dict, errors: list[RowError]) -> None:
-    """Nobody more than ``MAX_DEPTH`` levels down. Each too-deep person is reported on the row of
-    the nearest line in the file at or above them (the one that put them there), deepest first."""
+    """Nobody more than ``MAX_DEPTH`` levels down. A too-deep person is reported on the row of the
+    nearest line in the file at or above them (the one that put them there); each such row names
+    the deepest person below it."""
     levels = _depths(managers)
     worst: dict[str, tuple[int, str]] = {}
     for employee_id, level in levels.items():
