@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
+from cms.db import prepared_statements
 from cms.models import CompanySettings, CrisisContact
 from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, reading_record
 
@@ -66,6 +67,7 @@ def assignment_overview(request, assignment_id):
 
 
 @require_http_methods(["GET", "POST"])
+@prepared_statements
 def chapter_read(request, assignment_id, slug):
     assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
     if done:
@@ -120,6 +122,7 @@ def _presented_questions(chapter, attempt):
 
 
 @require_http_methods(["GET", "POST"])
+@prepared_statements
 def quiz(request, assignment_id, slug):
     assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
     if done:
@@ -171,6 +174,7 @@ def _recently_reauthenticated(request) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @reauthentication_required(enabled=_needs_reauthentication, allow_get=True)
+@prepared_statements
 def sign(request, assignment_id):
     assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
     if done:

@@ -1,5 +1,7 @@
 """What every employee page's header and footer need, without a database query per page."""
 
+import secrets
+
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
@@ -10,22 +12,31 @@ COMPANY_CACHE_VERSION_KEY = "company-chrome-version"
 
 
 def company_chrome_forget() -> None:
-    """Called when the company settings or sites change: every host's cached copy is dropped."""
-    try:
-        cache.incr(COMPANY_CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(COMPANY_CACHE_VERSION_KEY, 1, None)
+    """Called when the company settings or sites change: every process's copy is dropped."""
+    cache.set(COMPANY_CACHE_VERSION_KEY, _new_version(), None)
+
+
+def _new_version() -> str:
+    """Never reused, so no copy taken under an earlier value (even before the cache was
+    emptied or restarted) can match again."""
+    return secrets.token_hex(8)
+
+
+# Per process: {host: (version, chrome)}. Hosts are bounded by ALLOWED_HOSTS.
+_chrome_by_host: dict[str, tuple[str, dict]] = {}
 
 
 def _company(request) -> dict:
-    version = cache.get_or_set(COMPANY_CACHE_VERSION_KEY, 1, None)
-    key = f"company-chrome:{version}:{request.get_host()}"
-    company = cache.get(key)
-    if company is None:
+    """One cache read per page (the shared version); the chrome itself is kept in each process
+    until a change anywhere replaces that version."""
+    version = cache.get_or_set(COMPANY_CACHE_VERSION_KEY, _new_version, None)
+    host = request.get_host()
+    known = _chrome_by_host.get(host)
+    if known is None or known[0] != version:
         found = CompanySettings.for_request(request)
-        company = {"name": found.company_name, "hr_contact_email": found.hr_contact_email}
-        cache.set(key, company, 3600)
-    return company
+        known = (version, {"name": found.company_name, "hr_contact_email": found.hr_contact_email})
+        _chrome_by_host[host] = known
+    return known[1]
 
 
 def show_admin_link(request) -> bool:

@@ -290,7 +290,10 @@ def create_people(count: int, version, rng: random.Random, tag: str = "burst") -
 
 def create_sessions(people: list[dict]) -> None:
     """One signed-in session per employee, with allauth's login and re-authentication records and
-    what the product's login adapter adds (the employee's language, whether to show the admin link)."""
+    what the product's login adapter adds (the employee's language, whether to show the admin link).
+
+    Written where a real sign-in leaves them: the database row and, with the production
+    ``cached_db`` engine, the cached copy that every later request reads."""
     from allauth.account.internal.flows.login import (
         _AUTHENTICATION_METHODS_USER_SESSION_KEY,
         AUTHENTICATION_METHODS_SESSION_KEY,
@@ -298,8 +301,10 @@ def create_sessions(people: list[dict]) -> None:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
@@ -311,7 +316,7 @@ def create_sessions(people: list[dict]) -> None:
     backend = "allauth.account.auth_backends.AuthenticationBackend"
     assert backend in settings.AUTHENTICATION_BACKENDS
     now = time.time()
-    rows = []
+    rows, cached = [], {}
     for p in people:
         key = get_random_string(32, VALID_KEY_CHARS)
         data = {
@@ -327,8 +332,11 @@ def create_sessions(people: list[dict]) -> None:
             ADMIN_LINK_SESSION_KEY: False,
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+        cached[KEY_PREFIX + key] = data
         p["session"] = key
     _bulk(Session, rows)
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        caches[settings.SESSION_CACHE_ALIAS].set_many(cached, timeout=settings.SESSION_COOKIE_AGE)
 
 
 # ---------------------------------------------------------------------------------------------
