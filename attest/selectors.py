@@ -96,7 +96,7 @@ def reattestation_context(*, assignment: Assignment) -> ReattestationContext | N
     ).order_by("released_at")
     return ReattestationContext(
         previous=previous,
-        key_changes=[change for version in newer for change in version.key_change_list],
+        key_changes=[change for version in newer for change in version.key_change_list_in(assignment.employee.language)],
         changed_chapters=chapters_changed_between(
             old=previous, new=assignment.version, language=assignment.employee.language
         ),

@@ -161,11 +161,13 @@ def _load_demo(*, stdout=None) -> None:
         chapter = ChapterPage.objects.child_of(policy).get(slug=edit["slug"])
         chapter.body = list(chapter.body.raw_data) + edit["append_blocks"]
         review_and_publish(chapter, editor=editor, reviewer=reviewer)
+    translated_key_changes = {}
     for language in [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]:
         path = FIXTURES / "policy" / f"{language}.json"
         translated_policy = policy.get_translation_or_none(Locale.objects.get(language_code=language))
         if path.exists() and translated_policy:
             translated_changes = json.loads(path.read_text(encoding="utf-8"))["next_version"]
+            translated_key_changes[language] = "\n".join(translated_changes["key_changes"])
             for edit in translated_changes["chapter_edits"]:
                 chapter = ChapterPage.objects.child_of(translated_policy).get(slug=edit["slug"])
                 chapter.body = list(chapter.body.raw_data) + edit["append_blocks"]
@@ -177,6 +179,7 @@ def _load_demo(*, stdout=None) -> None:
         key_changes="\n".join(changes["key_changes"]),
         requires_reattestation=True,
         released_by=reviewer,
+        translated_key_changes=translated_key_changes,
     )
     assignments_sync()
     say("Demo data loaded.")

@@ -188,7 +188,11 @@ class ChapterPage(Page):
         return redirect(policy.url + policy.reverse_subpage("chapter_route", args=[self.slug]))
 
 
-_RELEASED_LOCALES: dict[tuple, dict[str, tuple[str, str]]] = {}
+_RELEASED_LOCALES: dict[tuple, dict[str, tuple[str, str, str]]] = {}
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class PolicyVersion(models.Model):
@@ -216,18 +220,24 @@ class PolicyVersion(models.Model):
 
     @property
     def key_change_list(self) -> list[str]:
-        return [line.strip() for line in self.key_changes.splitlines() if line.strip()]
+        return _lines(self.key_changes)
+
+    def key_change_list_in(self, language: str) -> list[str]:
+        """The key changes as written for readers of ``language``, else as written at release."""
+        translated = self.released_locales.get(language, ("", "", ""))[2]
+        return _lines(translated) or self.key_change_list
 
     @cached_property
-    def released_locales(self) -> dict[str, tuple[str, str]]:
-        """``{language: (title, content SHA-256)}`` for each language this version was released in.
+    def released_locales(self) -> dict[str, tuple[str, str, str]]:
+        """``{language: (title, content SHA-256, key changes)}`` for each language this version was
+        released in (key changes empty where only the release's own list exists).
 
         Written once at release and never changed, so each process reads it once: signing and
         the employee pages then cost no query for it."""
         key = (self.pk, self.released_at)
         if key not in _RELEASED_LOCALES:
-            rows = self.locales.values_list("locale__language_code", "title", "content_sha256")
-            found = {code: (title, digest) for code, title, digest in rows}
+            rows = self.locales.values_list("locale__language_code", "title", "content_sha256", "key_changes")
+            found = {code: (title, digest, changes) for code, title, digest, changes in rows}
             if not found:  # mid-release: not frozen yet, so nothing to remember
                 return found
             if len(_RELEASED_LOCALES) >= 1024:
@@ -238,7 +248,7 @@ class PolicyVersion(models.Model):
     @property
     def locale_titles(self) -> dict[str, str]:
         """The policy's title in each language this version was released in."""
-        return {code: title for code, (title, _digest) in self.released_locales.items()}
+        return {code: title for code, (title, _digest, _changes) in self.released_locales.items()}
 
     def content_sha256_in(self, language: str) -> str:
         return self.released_locales[language][1]
@@ -252,12 +262,16 @@ class PolicyVersion(models.Model):
 
 
 class PolicyVersionLocale(models.Model):
-    """One language a version was released in, with the hash of that language's text."""
+    """One language a version was released in, with the hash of that language's text and the
+    key changes written for its readers."""
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="locales")
     locale = models.ForeignKey(Locale, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=255, default="", help_text=_("The policy's title in this language."))
     content_sha256 = models.CharField(max_length=64)
+    key_changes = models.TextField(
+        _("key changes"), blank=True, default="", help_text=_("One change per line, in this language.")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "locale"], name="version_locale_unique")]

@@ -32,6 +32,10 @@ ERROR_RELEASE_NOT_APPROVED = _(
 )
 ERROR_RELEASE_NUMBER_TAKEN = _("Version %(number)s already exists for this policy.")
 ERROR_RELEASE_NOT_SOURCE = _("Release the policy from its %(language)s original; translations follow it.")
+ERROR_KEY_CHANGES_NOT_RELEASED = _(
+    "Key changes in %(language)s would never be shown: this version is not released in %(language)s "
+    "because chapters are not translated yet (%(chapters)s)."
+)
 ERROR_QUIZ_NO_ATTEMPTS_LEFT = _("You have used all %(limit)s attempts for this quiz. Contact HR to reset it.")
 ERROR_QUIZ_ALREADY_PASSED = _("You have already passed this quiz.")
 ERROR_QUIZ_NO_QUESTIONS = _("This chapter has no quiz.")
@@ -99,6 +103,16 @@ def version_release_plan(*, policy: PolicyPage) -> ReleasePlan:
     return ReleasePlan(chapters=chapters, missing_locales=missing, problems=problems)
 
 
+def key_changes_problems(plan: ReleasePlan, translated_key_changes: dict[str, str]) -> dict[str, str]:
+    """Key changes written for a language this release leaves out would be lost: say so, by language."""
+    return {
+        code: ERROR_KEY_CHANGES_NOT_RELEASED
+        % {"language": Locale(language_code=code).get_display_name(), "chapters": ", ".join(plan.missing_locales[code])}
+        for code, text in translated_key_changes.items()
+        if text and code in plan.missing_locales
+    }
+
+
 @transaction.atomic
 def version_release(
     *,
@@ -108,11 +122,17 @@ def version_release(
     key_changes: str,
     requires_reattestation: bool,
     released_by,
+    translated_key_changes: dict[str, str] | None = None,
 ) -> PolicyVersion:
-    """Freeze the approved, published text of every chapter (in every fully translated language)."""
+    """Freeze the approved, published text of every chapter (in every fully translated language).
+
+    ``translated_key_changes`` holds the key changes written for readers of other languages
+    (``{language code: lines}``); readers of a language without them see ``key_changes``."""
     plan = version_release_plan(policy=policy)
-    if plan.problems:
-        raise ReleaseError(plan.problems)
+    translated_key_changes = {code: text.strip() for code, text in (translated_key_changes or {}).items() if text.strip()}
+    problems = plan.problems + list(key_changes_problems(plan, translated_key_changes).values())
+    if problems:
+        raise ReleaseError(problems)
     if PolicyVersion.objects.filter(policy=policy, number=number).exists():
         raise ReleaseError([ERROR_RELEASE_NUMBER_TAKEN % {"number": number}])
     version = PolicyVersion(
@@ -152,7 +172,11 @@ def version_release(
         translated_policy = policy.get_translation_or_none(locale) or policy
         locale_rows.append(
             PolicyVersionLocale(
-                version=version, locale=locale, title=translated_policy.title, content_sha256=locale_sha256(hashes)
+                version=version,
+                locale=locale,
+                title=translated_policy.title,
+                content_sha256=locale_sha256(hashes),
+                key_changes=translated_key_changes.get(locale.language_code, ""),
             )
         )
         if locale.pk == policy.locale_id:

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.views.generic import CreateView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import get_content_languages
 from wagtail.permissions import register_permission_policy
@@ -33,6 +34,7 @@ class ReleaseView(CreateView):
                 key_changes=data["key_changes"],
                 requires_reattestation=bool(data["requires_reattestation"]),
                 released_by=self.request.user,
+                translated_key_changes=self.form.translated_key_changes,
             )
         except ReleaseError as error:
             raise ValidationError(error.messages) from error
@@ -60,6 +62,24 @@ class ReleaseView(CreateView):
         }
 
 
+class PolicyVersionInspectView(InspectView):
+    """Also shows the key changes as written for readers of each other language."""
+
+    def get_field_label(self, field_name, field):
+        if field_name == "translated_key_changes":
+            return _("Key changes in other languages")
+        return super().get_field_label(field_name, field)
+
+    def get_translated_key_changes_display_value(self):
+        names = get_content_languages()
+        translated = [
+            (names.get(code, code), "; ".join(self.object.key_change_list_in(code)))
+            for code, (_title, _digest, changes) in sorted(self.object.released_locales.items())
+            if changes
+        ]
+        return format_html_join("", "<p><strong>{}</strong>: {}</p>", translated) or "-"
+
+
 class PolicyVersionViewSet(ModelViewSet):
     model = PolicyVersion
     icon = "history"
@@ -67,6 +87,7 @@ class PolicyVersionViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 210
     add_view_class = ReleaseView
+    inspect_view_class = PolicyVersionInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = ["__str__", "effective_date", "requires_reattestation", "released_at", "released_by"]
@@ -76,6 +97,7 @@ class PolicyVersionViewSet(ModelViewSet):
         "number",
         "effective_date",
         "key_changes",
+        "translated_key_changes",
         "requires_reattestation",
         "released_at",
         "released_by",

@@ -180,3 +180,59 @@ def test_unsupported_language_falls_back_to_english(multilingual):
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert '<html lang="es">' in client.get("/").content.decode(), "an unknown choice is ignored"
     assert '<html lang="en">' in Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="xx").content.decode()
+
+
+KEY_CHANGES_NOT_RELEASED = (
+    "Key changes in %(language)s would never be shown: this version is not released in %(language)s "
+    "because chapters are not translated yet (%(chapters)s)."
+)
+
+
+def release_form(policy, **fields):
+    return {
+        "policy": policy.pk,
+        "number": "2.0",
+        "effective_date": "2026-12-01",
+        "key_changes": "Filming in stores needs the site manager's approval\nPasskeys for official accounts",
+        "requires_reattestation": "on",
+        **fields,
+    }
+
+
+def test_key_changes_reach_each_reader_in_their_language(multilingual):
+    policy = multilingual.policy.specific
+    readers = {
+        code: factories.finished(factories.assignment(factories.employee(language=code), multilingual)).employee
+        for code in ("da", "en", "nb")
+    }
+    factories.edit_chapter(
+        ChapterPage.objects.get(locale__language_code="en", slug="who-may-speak"),
+        body=[{"type": "text", "value": "<p>Filming in stores needs approval.</p>"}],
+    )
+    legal = Client()
+    legal.force_login(factories.user(groups=[LEGAL_REVIEWERS]))
+    danish = "Optagelse i butikker kræver stedets leders godkendelse\nAdgangsnøgler til officielle konti"
+
+    refused = legal.post("/admin/policy_versions/new/", release_form(policy, key_changes_da=danish, key_changes_fr="Filmer"))
+    assert refused.status_code == 200
+    assert KEY_CHANGES_NOT_RELEASED % {"language": "Français", "chapters": ", ".join(titles("en"))} in refused.content.decode()
+    assert not PolicyVersionLocale.objects.filter(version__number="2.0").exists()
+
+    released = legal.post("/admin/policy_versions/new/", release_form(policy, key_changes_da=danish))
+    assert released.status_code == 302
+    second = multilingual.policy.versions.get(number="2.0")
+    assert second.key_change_list_in("da") == danish.splitlines()
+    assert second.key_change_list_in("es") == second.key_change_list_in("nb") == second.key_change_list
+    inspected = legal.get(f"/admin/policy_versions/inspect/{second.pk}/").content.decode()
+    assert "Key changes in other languages" in inspected
+    assert "<strong>Dansk</strong>: Optagelse i butikker kræver stedets leders godkendelse; Adgangsnøgler" in inspected
+
+    shown = {}
+    for code, reader in readers.items():
+        again = factories.assignment(reader, second)
+        shown[code] = sign_in(reader).get(reverse("assignment", args=[again.pk])).content.decode()
+    assert "Optagelse i butikker kræver stedets leders godkendelse" in shown["da"]
+    assert "Filming in stores needs the site manager&#x27;s approval" not in shown["da"]
+    for code in ("en", "nb"):
+        assert "Filming in stores needs the site manager&#x27;s approval" in shown[code]
+        assert "Passkeys for official accounts" in shown[code]

@@ -1,0 +1,41 @@
+"""The README's one command loads this demo: it must load, and show what it promises."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from attest.models import Assignment
+from cms.demo import DEMO_LOGINS, DEMO_PASSWORD
+from training.models import PolicyVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_with_working_logins_and_translated_key_changes():
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    for email, role, _group in DEMO_LOGINS:
+        assert authenticate(username=email, password=DEMO_PASSWORD) is not None, role
+        assert email in output.getvalue()
+
+    second = PolicyVersion.objects.get(number="2.0")
+    assert second.requires_reattestation
+    english = second.key_change_list_in("en")
+    assert len(english) == 3
+    for language in ("fr", "es", "da", "nb"):
+        translated = second.key_change_list_in(language)
+        assert len(translated) == 3 and translated != english, language
+
+    emma = Assignment.objects.open().get(employee__email="emma.wilson@northwind.example", version=second)
+    client = Client()
+    client.force_login(emma.employee.user)
+    page = client.get(reverse("assignment", args=[emma.pk])).content.decode()
+    assert "What changed since version 1.0" in page
+    assert english[0].split(",")[0] in page
+
+    call_command("load_demo", stdout=io.StringIO())  # again: skipped, nothing doubled
+    assert PolicyVersion.objects.filter(number="2.0").count() == 1
