@@ -478,6 +478,33 @@ def test_every_problem_is_reported_in_row_order(tmp_path):
     assert all(isinstance(error, RowError) for error in result.errors)
 
 
+def stopped_at(row: int) -> str:
+    return f"row 1, column file: {message(roster.ERROR_TOO_MANY, limit=roster.MAX_ERRORS, row=row)}"
+
+
+def test_a_file_of_junk_stops_at_the_problem_limit(tmp_path):
+    """Two problems a row: rows 2 to 501 fill the list, and row 502 stops the check."""
+    rows = [roster_row(n, email=f"junk{n}", hire_date="soon") for n in range(1, 3001)]
+    before = snapshot()
+    result = roster_import(source=write_csv(tmp_path / "junk.csv", rows))
+    found = problems(result)
+    assert len(found) == roster.MAX_ERRORS + 1
+    assert found[0] == stopped_at(502)
+    assert found[1] == f"row 2, column email: {message(roster.ERROR_EMAIL, value='junk1')}"
+    assert found[-1] == f"row 501, column hire_date: {message(roster.ERROR_DATE, value='soon')}"
+    assert snapshot() == before
+
+
+def test_problems_across_rows_stop_at_the_limit_too(tmp_path):
+    rows = [roster_row(n, email="same@example.com") for n in range(1, roster.MAX_ERRORS + 201)]
+    before = snapshot()
+    found = problems(roster_import(source=write_csv(tmp_path / "same.csv", rows)))
+    assert len(found) == roster.MAX_ERRORS + 1
+    assert found[0].startswith("row 1, column file: ") and "checking stopped at row" in found[0]
+    assert found[1] == f"row 3, column email: {message(roster.ERROR_DUPLICATE_EMAIL, value='same@example.com', other=2)}"
+    assert snapshot() == before
+
+
 def test_one_bad_row_stops_everything(tmp_path, version):
     factories.requirement(version.policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1))
     roster_import(source=write_csv(tmp_path / "r.csv", team(3)), send_invitations=False)
