@@ -1,11 +1,15 @@
 from django.apps import AppConfig
+from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _forget_company_chrome(sender, **kwargs):
+    """Now, and again at commit: a page drawn in between would have read the old row under the
+    new version and kept it."""
     from .context_processors import company_chrome_forget
 
     company_chrome_forget()
+    transaction.on_commit(company_chrome_forget)
 
 
 def _sync_roles(sender, **kwargs):

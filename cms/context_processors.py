@@ -22,8 +22,9 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-# Per process: {host: (version, chrome)}. Hosts are bounded by ALLOWED_HOSTS.
+# Per process: {host: (version, chrome)}, for the hosts ALLOWED_HOSTS lets through.
 _chrome_by_host: dict[str, tuple[str, dict]] = {}
+_CHROME_HOSTS_MAX = 64  # a wildcard such as ".example.com" admits any number of names
 
 
 def _company(request) -> dict:
@@ -35,6 +36,8 @@ def _company(request) -> dict:
     if known is None or known[0] != version:
         found = CompanySettings.for_request(request)
         known = (version, {"name": found.company_name, "hr_contact_email": found.hr_contact_email})
+        if len(_chrome_by_host) >= _CHROME_HOSTS_MAX:
+            _chrome_by_host.clear()
         _chrome_by_host[host] = known
     return known[1]
 

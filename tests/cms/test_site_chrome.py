@@ -8,7 +8,7 @@ from django.test import Client
 from wagtail.models import Site
 
 from cms.cache import RedisCache
-from cms.context_processors import _company
+from cms.context_processors import COMPANY_CACHE_VERSION_KEY, _company
 from cms.models import CompanySettings
 from tests import factories
 
@@ -85,3 +85,14 @@ def test_redis_cache_reuses_one_client_and_works_across_threads(redis_cache):
     assert redis_cache.get_or_set("missing", "made", 30) == "made"
     assert redis_cache.add("counter", 1)
     assert redis_cache.incr("counter") == 2
+
+
+def test_the_version_changes_again_when_the_change_commits(client_of_employee, django_capture_on_commit_callbacks):
+    """A page drawn between the save and the commit reads the old row under the new version;
+    the second change at commit makes that copy stale."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rename_company("Mid Commit AS")
+        during = cache.get(COMPANY_CACHE_VERSION_KEY)
+    for callback in callbacks:
+        callback()
+    assert cache.get(COMPANY_CACHE_VERSION_KEY) not in (None, during)
