@@ -8,8 +8,8 @@ ERROR_CONFIRM = _("Tick the box to confirm the statement.")
 
 
 class SignForm(forms.Form):
-    """The signing form. Asks for the password, unless allauth's re-authentication (password,
-    MFA or SSO) has just confirmed who is signing."""
+    """The signing form. Asks for the password, unless a re-authentication (password, second
+    factor, or a sign-in at the single sign-on provider) has just confirmed who is signing."""
 
     typed_name = forms.CharField(label=_("Your full name"), max_length=300, validators=[validate_printable])
     confirm = forms.BooleanField(label=_("I have read, understood and will comply with this policy."), error_messages={"required": ERROR_CONFIRM})
@@ -18,7 +18,7 @@ class SignForm(forms.Form):
     def __init__(self, *args, user, recently_reauthenticated: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if recently_reauthenticated or not user.has_usable_password():
+        if recently_reauthenticated:
             del self.fields["password"]
 
     def clean_password(self):

@@ -7,7 +7,6 @@ import time
 
 from allauth.account import app_settings as account_settings
 from allauth.account.decorators import reauthentication_required
-from allauth.account.internal.flows import reauthentication
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -21,6 +20,7 @@ from wagtail.models import Site
 
 from cms.db import prepared_statements
 from cms.models import CompanySettings, CrisisContact
+from cms.sso import sso_provider_id
 from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, reading_record
 
 from .certificates import certificate_pdf
@@ -162,14 +162,23 @@ def _needs_reauthentication(request) -> bool:
 
 
 def _recently_reauthenticated(request) -> bool:
-    """allauth's ``did_recently_reauthenticate``, without its three look-ups of MFA authenticators
-    when they cannot change the answer: for an account with a password, re-authenticating is always
-    possible, so only a recent re-authentication record in the session counts (allauth's rule)."""
+    """Whether this session proved who is signing in the last few minutes.
+
+    With a password: a re-authentication record (allauth's rule, without its look-ups of MFA
+    authenticators, which cannot change the answer). Without one, the person signs in through
+    single sign-on, where allauth has no re-authentication of its own: a sign-in at the provider
+    counts, or a re-authentication with a second factor (which ``reauthentication_required``
+    asks for when the account has one)."""
     user = request.user
-    if not (user.is_authenticated and user.has_usable_password()):
-        return reauthentication.did_recently_reauthenticate(request)
-    records = [record for record in get_authentication_records(request, user) if record.get("reauthenticated")]
-    return bool(records) and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+    if user.has_usable_password():
+        proofs = [record for record in get_authentication_records(request, user) if record.get("reauthenticated")]
+    else:
+        proofs = [
+            record
+            for record in get_authentication_records(request, user)
+            if record.get("reauthenticated") or record.get("method") == "socialaccount"
+        ]
+    return bool(proofs) and time.time() - proofs[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,7 +191,10 @@ def sign(request, assignment_id):
     if not progress.complete:
         messages.info(request, _("Read every chapter and pass every quiz before you sign."))
         return redirect("assignment", assignment_id=assignment_id)
-    form = SignForm(request.POST or None, user=request.user, recently_reauthenticated=_recently_reauthenticated(request))
+    recently_reauthenticated = _recently_reauthenticated(request)
+    if not recently_reauthenticated and not request.user.has_usable_password():
+        return _sign_page(request, assignment, progress, confirm_at_provider=sso_provider_id())
+    form = SignForm(request.POST or None, user=request.user, recently_reauthenticated=recently_reauthenticated)
     if request.method == "POST" and form.uses_password and not ratelimit.consume(
         request, action="reauthenticate", user=request.user
     ):
@@ -202,13 +214,15 @@ def sign(request, assignment_id):
         else:
             messages.success(request, _("Thank you. Your attestation is recorded."))
             return redirect("assignment", assignment_id=attestation.assignment_id)
+    return _sign_page(request, assignment, progress, form=form)
+
+
+def _sign_page(request, assignment, progress, **context):
     statement = attestation_statement(
         employee=assignment.employee, version=assignment.version, language=progress.reading_locale
     )
     return render(
-        request,
-        "attest/sign.html",
-        {"assignment": assignment, "progress": progress, "form": form, "statement": statement},
+        request, "attest/sign.html", {"assignment": assignment, "progress": progress, "statement": statement, **context}
     )
 
 

@@ -1,5 +1,6 @@
 """Request-wide concerns: the employee's language and the Content Security Policy."""
 
+import functools
 from urllib.parse import urlencode
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
@@ -9,20 +10,30 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .sso import provider_origins
+
 EMPLOYEE_LANGUAGE_SESSION_KEY = "employee_language"
 
 # The product's own pages run no inline script. Wagtail's admin ships inline bootstrapping
 # code, so it gets a policy that allows it, still limited to this origin.
+# form-action also admits the single sign-on provider: the sign-in form posts here and is
+# redirected there, and browsers hold redirects after a form to the same rule.
 SITE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{sso}; "
     "frame-ancestors 'self'"
 )
 ADMIN_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    "base-uri 'self'; form-action 'self'{sso}; frame-ancestors 'self'"
 )
+
+
+@functools.cache
+def _policies(sso_origins: tuple[str, ...]) -> tuple[str, str]:
+    sso = "".join(f" {origin}" for origin in sso_origins)
+    return SITE_POLICY.format(sso=sso), ADMIN_POLICY.format(sso=sso)
 
 
 class EmployeeLanguageMiddleware:
@@ -48,8 +59,8 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            policy = ADMIN_POLICY if request.path.startswith("/admin/") else SITE_POLICY
-            response["Content-Security-Policy"] = policy
+            site, admin = _policies(provider_origins())
+            response["Content-Security-Policy"] = admin if request.path.startswith("/admin/") else site
         return response
 
 

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",
@@ -134,6 +136,29 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
 }
+# Single sign-on through the organisation's OpenID Connect provider (Entra ID, Okta, Google
+# Workspace, Keycloak...), when SSO_OIDC_SERVER_URL is set. Accounts still come from the roster
+# only: the provider's verified email must match an employee's, and nobody is signed up.
+SSO_PROVIDER_ID = "sso"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": SSO_PROVIDER_ID,
+                "name": os.environ.get("SSO_OIDC_NAME", "Single sign-on"),
+                "client_id": os.environ.get("SSO_OIDC_CLIENT_ID", ""),
+                "secret": os.environ.get("SSO_OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": os.environ["SSO_OIDC_SERVER_URL"], "token_auth_method": "client_secret_basic"},
+            }
+        ]
+        if os.environ.get("SSO_OIDC_SERVER_URL")
+        else [],
+    }
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 STAFF_REQUIRE_MFA = True

@@ -355,3 +355,45 @@ def test_signing_right_after_allauth_reauthentication_needs_no_password(emma_ass
     response = client.post(reverse("sign", args=[emma_assignment.pk]), {"typed_name": "Emma Wilson", "confirm": "on"})
     assert response.status_code == 302
     assert Attestation.objects.get().auth_method == "reauthentication"
+
+
+def test_without_a_password_or_single_sign_on_nobody_signs_unconfirmed(emma_assignment):
+    """An account with no password signs in through single sign-on; here none is configured,
+    so the page says how to set a password and a forged POST records nothing."""
+    client = login(emma_assignment.employee)
+    for slug in ["one", "two"]:
+        do_chapter(client, emma_assignment, slug)
+    user = emma_assignment.employee.user
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    url = reverse("sign", args=[emma_assignment.pk])
+    page = client.get(url).content.decode()
+    assert "Your account has no password yet." in page and 'name="typed_name"' not in page
+    response = client.post(url, {"typed_name": "Emma Wilson", "confirm": "on"})
+    assert response.status_code == 200
+    assert not Attestation.objects.exists()
+
+
+def test_with_single_sign_on_an_old_sign_in_is_confirmed_at_the_provider(emma_assignment, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {"provider_id": "sso", "name": "Northwind SSO", "client_id": "c", "settings": {"server_url": "https://idp.example.com"}}
+            ]
+        }
+    }
+    client = login(emma_assignment.employee)
+    for slug in ["one", "two"]:
+        do_chapter(client, emma_assignment, slug)
+    user = emma_assignment.employee.user
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    response = client.get(reverse("sign", args=[emma_assignment.pk]))
+    page = response.content.decode()
+    assert 'action="/accounts/oidc/sso/login/?' in page and "prompt%3Dlogin" in page
+    assert 'name="typed_name"' not in page
+    assert "form-action 'self' https://idp.example.com;" in response["Content-Security-Policy"]
+    assert not client.post(reverse("sign", args=[emma_assignment.pk]), {"typed_name": "Emma Wilson", "confirm": "on"}).has_header("Location")
+    assert not Attestation.objects.exists()
