@@ -170,14 +170,12 @@ def _recently_reauthenticated(request) -> bool:
     counts, or a re-authentication with a second factor (which ``reauthentication_required``
     asks for when the account has one)."""
     user = request.user
-    if user.has_usable_password():
-        proofs = [record for record in get_authentication_records(request, user) if record.get("reauthenticated")]
-    else:
-        proofs = [
-            record
-            for record in get_authentication_records(request, user)
-            if record.get("reauthenticated") or record.get("method") == "socialaccount"
-        ]
+    provider_sign_in_counts = not user.has_usable_password()
+    proofs = [
+        record
+        for record in get_authentication_records(request, user)
+        if record.get("reauthenticated") or (provider_sign_in_counts and record.get("method") == "socialaccount")
+    ]
     return bool(proofs) and time.time() - proofs[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
 
 

@@ -104,12 +104,13 @@ def version_release_plan(*, policy: PolicyPage) -> ReleasePlan:
 
 
 def key_changes_problems(plan: ReleasePlan, translated_key_changes: dict[str, str]) -> dict[str, str]:
-    """Key changes written for a language this release leaves out would be lost: say so, by language."""
+    """Key changes written for a language this release leaves out would be lost: say so, by language.
+    ``translated_key_changes`` holds only the languages something was written for."""
     return {
         code: ERROR_KEY_CHANGES_NOT_RELEASED
         % {"language": Locale(language_code=code).get_display_name(), "chapters": ", ".join(plan.missing_locales[code])}
-        for code, text in translated_key_changes.items()
-        if text and code in plan.missing_locales
+        for code in translated_key_changes
+        if code in plan.missing_locales
     }
 
 

@@ -357,16 +357,23 @@ def test_signing_right_after_allauth_reauthentication_needs_no_password(emma_ass
     assert Attestation.objects.get().auth_method == "reauthentication"
 
 
-def test_without_a_password_or_single_sign_on_nobody_signs_unconfirmed(emma_assignment):
-    """An account with no password signs in through single sign-on; here none is configured,
-    so the page says how to set a password and a forged POST records nothing."""
-    client = login(emma_assignment.employee)
+def trained_without_a_password(assignment) -> Client:
+    """Everything read and passed; then the account loses its password, as a single sign-on
+    account has none. The client is signed in again (the password change ended its session)."""
+    client = login(assignment.employee)
     for slug in ["one", "two"]:
-        do_chapter(client, emma_assignment, slug)
-    user = emma_assignment.employee.user
+        do_chapter(client, assignment, slug)
+    user = assignment.employee.user
     user.set_unusable_password()
     user.save()
     client.force_login(user)
+    return client
+
+
+def test_without_a_password_or_single_sign_on_nobody_signs_unconfirmed(emma_assignment):
+    """An account with no password signs in through single sign-on; here none is configured,
+    so the page says how to set a password and a forged POST records nothing."""
+    client = trained_without_a_password(emma_assignment)
     url = reverse("sign", args=[emma_assignment.pk])
     page = client.get(url).content.decode()
     assert "Your account has no password yet." in page and 'name="typed_name"' not in page
@@ -383,13 +390,7 @@ def test_with_single_sign_on_an_old_sign_in_is_confirmed_at_the_provider(emma_as
             ]
         }
     }
-    client = login(emma_assignment.employee)
-    for slug in ["one", "two"]:
-        do_chapter(client, emma_assignment, slug)
-    user = emma_assignment.employee.user
-    user.set_unusable_password()
-    user.save()
-    client.force_login(user)
+    client = trained_without_a_password(emma_assignment)
     response = client.get(reverse("sign", args=[emma_assignment.pk]))
     page = response.content.decode()
     assert 'action="/accounts/oidc/sso/login/?' in page and "prompt%3Dlogin" in page
