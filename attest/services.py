@@ -138,6 +138,7 @@ def attestation_create(
     except IntegrityError:
         return Attestation.objects.get(assignment=assignment, corrects__isnull=True)
     AttestationChainHead.objects.filter(lane=head.lane).update(seq=record.chain_seq, record_hash=record.record_hash)
+    transaction.on_commit(_checkpoint_soon)
     Assignment.objects.open().filter(Q(pk=assignment.pk) | Q(employee=employee, version=version)).update(
         completed_at=record.signed_at,
         completed_on=timezone.localdate(record.signed_at),
@@ -145,6 +146,13 @@ def attestation_create(
         signed_locale=record.locale_code,
     )
     return record
+
+
+def _checkpoint_soon() -> None:
+    """Anchor the new record outside the database within minutes (``attest.checkpoints``)."""
+    from .tasks import checkpoint_soon  # tasks imports this module
+
+    checkpoint_soon()
 
 
 def assignment_mark_started(*, employee: Employee, version: PolicyVersion) -> None:

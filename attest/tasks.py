@@ -7,9 +7,11 @@ once does no harm.
 
 import datetime
 
-from django_tasks import task
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
-from . import reminders
+from . import checkpoints, reminders
 from .services import assignments_sync
 
 
@@ -33,3 +35,30 @@ def send_reminders(today: str | None = None) -> dict[str, int]:
 def sync_assignments(today: str | None = None) -> dict[str, int]:
     """Bring every assignment in line with requirements, people and released versions."""
     return assignments_sync(today=_date(today))
+
+
+@task()
+def write_checkpoint() -> str | None:
+    """Sign the chain's state and store it outside the database (``attest.checkpoints``)."""
+    return checkpoints.checkpoint_write()
+
+
+def checkpoint_soon() -> None:
+    """Have a checkpoint written ``ATTEST_CHECKPOINT_DELAY_SECONDS`` from now, unless one is
+    already waiting: the database backend's queue is the shared state, so every app server sees
+    the same pending task (two servers racing here only cost one extra checkpoint). Backends that
+    cannot defer (tests run tasks immediately) write it now."""
+    backend = write_checkpoint.get_backend()
+    if not backend.supports_defer:
+        write_checkpoint.enqueue()
+        return
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if (
+        isinstance(backend, DatabaseBackend)
+        and DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=write_checkpoint.module_path).exists()
+    ):
+        return
+    run_after = timezone.now() + datetime.timedelta(seconds=settings.ATTEST_CHECKPOINT_DELAY_SECONDS)
+    write_checkpoint.using(run_after=run_after).enqueue()

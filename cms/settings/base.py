@@ -199,6 +199,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Signed checkpoints of the attestation chain, outside the database: an append-only
+    # directory by default, read-only files; an object-locked bucket in production (README).
+    "checkpoints": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("ATTEST_CHECKPOINT_DIR", BASE_DIR / "checkpoints"),
+            "file_permissions_mode": 0o444,
+        },
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -235,6 +244,16 @@ LOGGING = {
 ATTEST_ESCALATE_AFTER_DAYS = int(os.environ.get("ATTEST_ESCALATE_AFTER_DAYS", "7"))
 ATTEST_REMIND_DAYS_BEFORE = int(os.environ.get("ATTEST_REMIND_DAYS_BEFORE", "7"))
 ATTEST_CHAIN_LANES = 16
+# Checkpoints (README, "Checkpoints"): the Ed25519 signing key, as a PEM file path or as PEM
+# text, never stored in the database; old public keys (PEM files, separated by ":") stay
+# trusted after a rotation.
+ATTEST_CHECKPOINT_KEY_FILE = os.environ.get("ATTEST_CHECKPOINT_KEY_FILE", "")
+ATTEST_CHECKPOINT_PRIVATE_KEY = os.environ.get("ATTEST_CHECKPOINT_PRIVATE_KEY", "")
+ATTEST_CHECKPOINT_PUBLIC_KEYS = [p for p in os.environ.get("ATTEST_CHECKPOINT_PUBLIC_KEYS", "").split(":") if p]
+# A checkpoint follows new records after this delay; verification fails for records older than
+# the grace period that no checkpoint covers.
+ATTEST_CHECKPOINT_DELAY_SECONDS = int(os.environ.get("ATTEST_CHECKPOINT_DELAY_SECONDS", "180"))
+ATTEST_CHECKPOINT_GRACE_MINUTES = int(os.environ.get("ATTEST_CHECKPOINT_GRACE_MINUTES", "30"))
 
 # Wagtail's live preview shows the page in a same-origin frame, so SAMEORIGIN (not DENY) is deliberate.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -35,11 +36,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
 
 from attest import chain
 from attest.bulk import analyze_tables
+from attest.checkpoints import checkpoint_write
 from attest.hierarchy import reporting_paths_refresh
+from attest.integrity import EXEMPT_ACTION
 from attest.models import (
     Assignment,
     Attestation,
@@ -313,6 +316,7 @@ class Command(BaseCommand):
             # Hold every lane's head for the whole run: signers wait rather than fork a lane.
             self.heads = {lane: chain.head_for_update(lane) for lane in range(settings.ATTEST_CHAIN_LANES)}
             self.generator_user = self._generator_user()
+            self.assignment_type = ContentType.objects.get_for_model(Assignment)
             self.versions = self._versions()
             self.requirements = self._requirements()
             self._prepare_content()
@@ -323,11 +327,13 @@ class Command(BaseCommand):
             finally:
                 if self.pipe is not None:
                     self.pipe.close()
+            self._exemption_log()
             for lane, (seq, digest) in self.lanes.items():
                 AttestationChainHead.objects.filter(lane=lane).update(seq=seq, record_hash=digest)
             self._reset_sequences()
             reporting_paths_refresh()
         analyze_tables(get_user_model(), Employee, Assignment, Attestation, QuizAttempt, ReminderLog)
+        checkpoint_write()  # anchor the generated records, as the task worker does after signatures
         self.stdout.write(
             self.style.SUCCESS(
                 _(
@@ -749,6 +755,7 @@ class Command(BaseCommand):
             for model in (Assignment, Attestation, ReminderLog)
         }
         self.lanes = {lane: (head.seq, head.record_hash) for lane, head in self.heads.items()}
+        self.exemptions: list[ModelLogEntry] = []
         writers = {
             "assignments": Writer(Assignment, ASSIGNMENT_COLUMNS, pipe=self.pipe),
             "attestations": Writer(Attestation, ATTESTATION_COLUMNS, pipe=self.pipe),
@@ -763,6 +770,10 @@ class Command(BaseCommand):
                 writer.write(rows[name])
             self._progress(_("people done"), min(start + PEOPLE_PER_BATCH, total), total)
         self.counts = {name: writer.count for name, writer in writers.items()}
+
+    def _exemption_log(self) -> None:
+        """The audit entry ``assignment_exempt`` writes, so ``verify_attestations`` finds each exemption backed."""
+        ModelLogEntry.objects.bulk_create(self.exemptions, batch_size=2000)
 
     def _take_pk(self, model) -> int:
         pk = self.next_pk[model]
@@ -827,6 +838,17 @@ class Command(BaseCommand):
                     self._attempts(person, version, locale, window_start, self.latest, numbers, False, attempts)
                 elif outcome == "exempt":
                     exempted_at = self._moment(min(due, self.today))
+                    self.exemptions.append(
+                        ModelLogEntry(
+                            content_type=self.assignment_type,
+                            object_id=str(pk),
+                            label=f"{person.first} {person.last} ({person.employee_id}) — {version.policy.title} {version.number}",
+                            action=EXEMPT_ACTION,
+                            data={"reason": EXEMPTION_REASON},
+                            timestamp=exempted_at,
+                            user_id=self.generator_user.pk,
+                        )
+                    )
                 if person.status == EmployeeStatus.TERMINATED and outcome in ("overdue", "started", "assigned"):
                     cancelled_at = self._moment(self.today)
                 elif outcome in ("overdue", "started", "assigned"):
