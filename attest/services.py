@@ -386,15 +386,16 @@ def assignments_sync(
                 continue
             new_rows.append((employee.pk, requirement_pk, target.pk, max(today, employee.hire_date), due))
 
+    # Only still-open rows: one signed or exempted since it was read above is evidence, and stays.
     for reason, pks in cancelled.items():
         for start in range(0, len(pks), _SYNC_CHUNK):
-            Assignment.objects.filter(pk__in=pks[start : start + _SYNC_CHUNK]).update(
+            Assignment.objects.open().filter(pk__in=pks[start : start + _SYNC_CHUNK]).update(
                 cancelled_at=now, cancel_reason=reason
             )
         counts["cancelled"] += len(pks)
     for version_id, pks in moved.items():
         for start in range(0, len(pks), _SYNC_CHUNK):
-            Assignment.objects.filter(pk__in=pks[start : start + _SYNC_CHUNK]).update(
+            Assignment.objects.open().filter(pk__in=pks[start : start + _SYNC_CHUNK]).update(
                 version_id=version_id, started_at=None
             )
         counts["moved"] += len(pks)

@@ -122,8 +122,13 @@ def test_checkpoint_signs_every_lane_head_the_count_and_the_released_hashes(keys
     assert {lane["lane"]: (lane["seq"], lane["hash"]) for lane in document["lanes"]} == heads
     assert {(lane, seq) for lane, (seq, _hash) in heads.items()} >= {(r.chain_lane, 1) for r in records}
     released = PolicyVersionLocale.objects.get(version=version, locale__language_code="en")
-    assert {"version": version.pk, "number": version.number, "policy": version.policy_id, "language": "en",
-            "content_sha256": released.content_sha256} in document["versions"]  # fmt: skip
+    assert {
+        "version": version.pk,
+        "number": version.number,
+        "policy": version.policy_id,
+        "language": "en",
+        "content_sha256": released.content_sha256,
+    } in document["versions"]
     public = serialization.load_pem_public_key(keys["public"].read_bytes())
     public.verify(base64.b64decode(wrapper["signature"]), canonical_json(document))
 
@@ -199,7 +204,10 @@ def test_deleted_tail_with_a_consistent_head_is_caught(settings, keys, version, 
     settings.ATTEST_CHAIN_LANES = 1
     records = sign(version, 3)
     call_command("checkpoint_attestations")
-    raw_sql("UPDATE attest_assignment SET attestation_id = NULL, completed_at = NULL, completed_on = NULL WHERE attestation_id = %s", [records[-1].pk])  # fmt: skip
+    raw_sql(
+        "UPDATE attest_assignment SET attestation_id = NULL, completed_at = NULL, completed_on = NULL WHERE attestation_id = %s",
+        [records[-1].pk],
+    )
     raw_sql("DELETE FROM attest_attestation WHERE id = %s", [records[-1].pk])
     raw_sql("UPDATE attest_attestationchainhead SET seq = 2, record_hash = %s WHERE lane = 0", [records[1].record_hash])
     assert chain.verify_chain() == (2, [])
@@ -250,8 +258,10 @@ def test_changed_release_hash_is_caught(keys, version, capsys):
 
 
 def test_completions_and_exemptions_must_be_backed(version, capsys):
-    signed_one, signed_two = [assignment.attestation for assignment in (
-        factories.finished(factories.assignment(factories.employee(), version)) for _ in range(2))]  # fmt: skip
+    signed_one, signed_two = [
+        assignment.attestation
+        for assignment in (factories.finished(factories.assignment(factories.employee(), version)) for _ in range(2))
+    ]
     forged = factories.assignment(factories.employee("Fake", "Done"), version)
     borrowed = factories.assignment(factories.employee("Borrowed", "Proof"), version)
     hr = factories.user(email="hr.person@example.com")
@@ -265,12 +275,18 @@ def test_completions_and_exemptions_must_be_backed(version, capsys):
     raw_sql(
         "UPDATE attest_assignment SET completed_at = %s, completed_on = %s WHERE id = %s", [now, now.date(), forged.pk]
     )
-    raw_sql("UPDATE attest_assignment SET completed_at = %s, completed_on = %s, attestation_id = %s WHERE id = %s",
-            [signed_one.signed_at, now.date(), signed_one.pk, borrowed.pk])  # fmt: skip
-    raw_sql("UPDATE attest_assignment SET completed_at = NULL, completed_on = NULL, attestation_id = NULL WHERE id = %s",
-            [signed_two.assignment_id])  # fmt: skip
-    raw_sql("UPDATE attest_assignment SET exempted_at = %s, exempted_by_id = %s, exemption_reason = 'x' WHERE id = %s",
-            [now, hr.pk, quiet.pk])  # fmt: skip
+    raw_sql(
+        "UPDATE attest_assignment SET completed_at = %s, completed_on = %s, attestation_id = %s WHERE id = %s",
+        [signed_one.signed_at, now.date(), signed_one.pk, borrowed.pk],
+    )
+    raw_sql(
+        "UPDATE attest_assignment SET completed_at = NULL, completed_on = NULL, attestation_id = NULL WHERE id = %s",
+        [signed_two.assignment_id],
+    )
+    raw_sql(
+        "UPDATE attest_assignment SET exempted_at = %s, exempted_by_id = %s, exemption_reason = 'x' WHERE id = %s",
+        [now, hr.pk, quiet.pk],
+    )
     raw_sql("UPDATE attest_assignment SET exemption_reason = 'Other' WHERE id = %s", [honest.pk])
     assert verify() is not None
     err = capsys.readouterr().err
@@ -323,4 +339,41 @@ def test_key_file_setting(settings, tmp_path, keys, version):
     settings.ATTEST_CHECKPOINT_PRIVATE_KEY, settings.ATTEST_CHECKPOINT_KEY_FILE = "", str(key_file)
     sign(version, 1)
     assert Path(keys["dir"], checkpoints.checkpoint_write()).exists()
+    assert verify() is None
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_change_completed_or_exempt_assignments(version):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    done = factories.finished(factories.assignment(factories.employee(), version))
+    hr = factories.user(email="hr.person@example.com")
+    exempt = assignment_exempt(
+        assignment=factories.assignment(factories.employee("Long", "Leave"), version), reason="Leave", by=hr
+    )
+    open_one = factories.assignment(factories.employee("Not", "Yet"), version)
+    refusals = [
+        (
+            Assignment.objects.filter(pk=done.pk),
+            {"completed_at": None, "attestation": None},
+            "evidence: UPDATE refused",
+        ),
+        (Assignment.objects.filter(pk=exempt.pk), {"exemption_reason": "Other"}, "evidence: UPDATE refused"),
+        (
+            Assignment.objects.filter(pk=open_one.pk),
+            {"completed_at": timezone.now()},
+            "completed only by its attestation",
+        ),
+        (
+            Assignment.objects.filter(pk=open_one.pk),
+            {"completed_at": done.completed_at, "attestation": done.attestation},
+            "completed only by its attestation",
+        ),
+    ]
+    for queryset, change, message in refusals:
+        with pytest.raises(DatabaseError, match=message), transaction.atomic():
+            queryset.update(**change)
+    with pytest.raises(DatabaseError, match="evidence: DELETE refused"), transaction.atomic():
+        Assignment.objects.filter(pk=exempt.pk).delete()
+    Assignment.objects.filter(pk=open_one.pk).update(due_on=datetime.date(2031, 1, 1))  # open ones still change
     assert verify() is None
