@@ -68,7 +68,8 @@ class Command(BaseCommand):
             for problem in report.problems:
                 self.stderr.write(problem)
             raise CommandError(
-                f"{len(report.problems)} problem(s) in {report.attestations} attestation(s): the chain does not verify."
+                f"{len(report.problems)} problem(s) in {report.attestations} attestation(s): the chain does not verify "
+                f"({elapsed:.1f} s)."
             )
         anchored = (
             f" against {report.checkpoints} signed checkpoint(s), the latest of {report.latest_checkpoint}"
