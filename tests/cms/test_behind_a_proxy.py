@@ -98,3 +98,27 @@ def test_without_a_trusted_proxy_everyone_behind_it_is_one_client(rate_limits, s
         HTTP_X_FORWARDED_FOR=CLIENT,
     )
     assert response.status_code == 429
+
+
+def test_links_in_emails_use_the_host_not_a_forwarded_host(emma, mailoutbox):
+    """``X-Forwarded-Host`` is not trusted (``USE_X_FORWARDED_HOST`` is off): a client cannot
+    make a password-reset email link to its own site."""
+    response = Client().post(
+        "/accounts/password/reset/",
+        {"email": emma.email},
+        HTTP_X_FORWARDED_HOST="evil.example",
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=CLIENT,
+    )
+    assert response.status_code == 302 and len(mailoutbox) == 1
+    assert "http://testserver/accounts/password/reset/key/" in mailoutbox[0].body
+    assert "evil.example" not in mailoutbox[0].body
+
+
+def test_the_proxy_says_when_the_request_came_over_https(settings, emma):
+    """``SECURE_PROXY_SSL_HEADER``: with X-Forwarded-Proto from the proxy, the HTTPS redirect
+    does not loop; without it, a plain request is sent to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert Client().get("/healthz", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    plain = Client().get("/healthz")
+    assert plain.status_code == 301 and plain["Location"] == "https://testserver/healthz"
