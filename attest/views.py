@@ -6,6 +6,7 @@ Views stay thin: they find the employee's own objects, call services, and render
 import time
 
 from allauth.account import app_settings as account_settings
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.decorators import reauthentication_required
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import ratelimit
@@ -199,7 +200,7 @@ def sign(request, assignment_id):
         return ratelimit.respond_429(request)
     if request.method == "POST" and form.is_valid():
         context = SigningContext(
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=get_account_adapter(request).get_client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             auth_method=AuthMethod.PASSWORD if form.uses_password else AuthMethod.REAUTHENTICATION,
         )

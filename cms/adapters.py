@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.httpkit import clean_client_ip
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from .context_processors import ADMIN_LINK_SESSION_KEY, show_admin_link
 from .middleware import EMPLOYEE_LANGUAGE_SESSION_KEY
@@ -20,3 +22,19 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         if employee is not None:
             request.session[EMPLOYEE_LANGUAGE_SESSION_KEY] = employee.language
         return response
+
+    def get_client_ip(self, request) -> str:
+        """The person's address, the one rule for rate limits and the signer's record (the signing
+        view asks here too). allauth's: with ``ALLAUTH_TRUSTED_PROXY_COUNT`` = N (the setting
+        ``DJANGO_TRUSTED_PROXY_COUNT``), the Nth address from the right of X-Forwarded-For, as each
+        trusted proxy appends the address it saw and anything further left is the client's claim;
+        with none, the socket address, whatever the header says. A request that passed fewer
+        proxies than configured (sent straight to an inner one) gets the furthest address they
+        recorded, where allauth would answer 500."""
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            ip = clean_client_ip(request.headers["x-forwarded-for"].split(",")[0])
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

@@ -1,4 +1,8 @@
-"""Request-wide concerns: the employee's language and the Content Security Policy."""
+"""Request-wide concerns: the employee's language, the Content Security Policy and staff two-factor.
+
+Rules about URLs look at ``request.path_info``, the path inside the application: ``request.path``
+also carries the prefix the server mounts the product under (``SCRIPT_NAME``), which a
+deployment chooses and, behind some servers, a client can send."""
 
 import functools
 from urllib.parse import urlencode
@@ -13,6 +17,7 @@ from django.utils.translation import gettext as _
 from .sso import provider_origins
 
 EMPLOYEE_LANGUAGE_SESSION_KEY = "employee_language"
+ADMIN_PATH = "/admin/"  # where cms.urls mounts the Wagtail admin
 
 # The product's own pages run no inline script. Wagtail's admin ships inline bootstrapping
 # code, so it gets a policy that allows it, still limited to this origin.
@@ -60,7 +65,7 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             site, admin = _policies(provider_origins())
-            response["Content-Security-Policy"] = admin if request.path.startswith("/admin/") else site
+            response["Content-Security-Policy"] = admin if in_admin(request) else site
         return response
 
 
@@ -76,7 +81,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request):
         if (
             getattr(settings, "STAFF_REQUIRE_MFA", True)
-            and request.path.startswith("/admin/")
+            and in_admin(request)
             and request.user.is_authenticated
             and request.user.has_perm("wagtailadmin.access_admin")
         ):
@@ -88,6 +93,11 @@ class StaffTwoFactorMiddleware:
             if not passed_second_factor(request):
                 return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def in_admin(request) -> bool:
+    """Whether the request is for the Wagtail admin, wherever the product is mounted."""
+    return request.path_info.startswith(ADMIN_PATH)
 
 
 def passed_second_factor(request) -> bool:

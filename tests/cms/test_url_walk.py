@@ -11,12 +11,13 @@ reaches her pages by guessing them.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, TestCase
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, get_script_prefix, resolve, set_script_prefix
 
 from attest.models import Assignment, Attestation
 from cms.models import CrisisContact, HomePage
@@ -57,9 +58,13 @@ def redirect_under(prefix: str) -> str:
     return f"302 to {prefix}…"
 
 
-def outcome_of(response) -> str:
+def outcome_of(response, script_name: str = "") -> str:
+    """``script_name``: the prefix the product is mounted under, taken off redirects so that the
+    answers compare with those of an unprefixed walk."""
     if response.status_code in (301, 302):
         location = response["Location"]
+        if script_name and location.startswith(f"{script_name}/"):
+            location = location.removeprefix(script_name)
         if location.startswith("/accounts/login/"):
             return LOGIN
         if location.startswith("/admin/login/"):
@@ -557,20 +562,39 @@ def _body(response) -> bytes:
 ALL_REQUESTS = [(entry, request) for entry in PRODUCT + GENERIC for request in entry.requests]
 
 
+@contextmanager
+def mounted_at(script_name: str):
+    """A client for the product mounted under ``script_name`` (a WSGI server's SCRIPT_NAME): the
+    prefix in every request's environ and in ``reverse()``, as Django's WSGI handler sets it (the
+    test client's handler does not)."""
+    before = get_script_prefix()
+    set_script_prefix(script_name or "/")
+    try:
+        yield Client(raise_request_exception=False, SCRIPT_NAME=script_name)
+    finally:
+        set_script_prefix(before)
+
+
 class UrlWalkTests(TestCase):
+    script_name = ""  # test_url_prefix.py walks again under a prefix
+
     @classmethod
     def setUpTestData(cls):
         cls.world = _build_world()
 
     def walk(self, role: str):
-        client = Client(raise_request_exception=False)
+        with mounted_at(self.script_name) as client:
+            self._walk(client, role)
+
+    def _walk(self, client, role: str):
         if role != ANON:
             client.force_login(self.world["users"][role])
         problems = []
         for entry, request in ALL_REQUESTS:
             url = request.url.format(**self.world["ids"])
             response = getattr(client, request.method)(url, request.data)
-            actual, expected = outcome_of(response), request.expect[role].format(**self.world["ids"])
+            actual = outcome_of(response, self.script_name)
+            expected = request.expect[role].format(**self.world["ids"])
             if not matches(expected, actual):
                 problems.append(f"{request.method.upper()} {url}: expected {expected}, got {actual}")
             elif role not in MAY_SEE_EMMA and not entry.pattern.startswith("verify/"):
@@ -619,20 +643,23 @@ ADMIN_URLS = sorted(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("script_name", ["", "/p"])
 @pytest.mark.parametrize("role", [HR, POLICY_EDITORS, "superuser"])
-def test_staff_without_two_factor_are_sent_to_set_it_up_from_every_admin_url(settings, role):
+def test_staff_without_two_factor_are_sent_to_set_it_up_from_every_admin_url(settings, role, script_name):
+    """Also with the product under a prefix: the rule looks at the path inside the application."""
     settings.STAFF_REQUIRE_MFA = True
     if role == "superuser":
         account = get_user_model().objects.create_superuser("root@example.com", "root@example.com", factories.PASSWORD)
     else:
         account = factories.user(groups=[role])
-    client = Client()
-    client.force_login(account)
-    wrong = [url for url in ADMIN_URLS if outcome_of(client.get(url)) != redirect_to(MFA_SETUP)]
-    assert not wrong, f"reached without two-factor authentication: {wrong}"
-    setup = outcome_of(client.get(MFA_SETUP))
-    assert setup == OK or matches(redirect_under("/accounts/reauthenticate/"), setup)  # no loop back to the admin
-    assert client.get("/").status_code == 200  # the site itself still works
+    with mounted_at(script_name) as client:
+        client.force_login(account)
+        outcomes = {url: outcome_of(client.get(url), script_name) for url in ADMIN_URLS}
+        wrong = [f"{url}: {outcome}" for url, outcome in outcomes.items() if outcome != redirect_to(MFA_SETUP)]
+        assert not wrong, f"reached without two-factor authentication: {wrong}"
+        setup = outcome_of(client.get(MFA_SETUP), script_name)
+        assert setup == OK or matches(redirect_under("/accounts/reauthenticate/"), setup)  # no loop back to the admin
+        assert client.get("/").status_code == 200  # the site itself still works
 
 
 @pytest.mark.django_db
