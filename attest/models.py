@@ -280,3 +280,24 @@ class AttestationChainHead(models.Model):
 
     def __str__(self):
         return f"lane {self.lane} at {self.seq}"
+
+
+class RosterUpload(models.Model):
+    """A roster file waiting between preview and confirmation. It lives in the database, not on
+    one app server's disk, so the confirmation may land on any server; only its uploader may
+    confirm it, and it is deleted on confirmation or once older than
+    ``ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS`` (``purge_roster_uploads``)."""
+
+    wagtail_reference_index_ignore = True
+
+    token = models.CharField(max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    deactivate_missing = models.BooleanField(default=False)
+    send_invitations = models.BooleanField(default=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -7,14 +7,12 @@ an employee, assignment or requirement by hand, because the records are evidence
 """
 
 import secrets
-import tempfile
-import time
 from pathlib import Path
 
 import django_filters
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -42,7 +40,14 @@ from training.permissions import AppendOnlyPermissionPolicy
 from ..forms_people import EmployeeForm, ExemptionForm, RequirementForm, RosterUploadForm, audience_values
 from ..hierarchy import reporting_paths_refresh
 from ..models import Assignment, AssignmentStatus, Employee, EmployeeStatus, Requirement, RequirementKind
-from ..roster import employee_sync, lock_roster, roster_import
+from ..roster import (
+    employee_sync,
+    lock_roster,
+    roster_import,
+    roster_upload_discard,
+    roster_upload_stage,
+    roster_upload_take,
+)
 from ..selectors import OPEN_STATUSES
 from ..services import AttestationError, assignment_exempt
 from ..tasks import sync_assignments
@@ -50,7 +55,6 @@ from ..tasks import sync_assignments
 ROSTER_PERMISSIONS = ("attest.add_employee", "attest.change_employee")
 ROSTER_SESSION_KEY = "attest_roster_upload"
 ROSTER_PREVIEW_ERRORS = 500
-ROSTER_UPLOAD_MAX_AGE = 24 * 60 * 60
 
 # Records are evidence: employees come and go through the roster, requirements are switched off
 # rather than deleted, assignments are exempted or cancelled rather than deleted.
@@ -367,26 +371,10 @@ def _can_import(user) -> bool:
     return all(user.has_perm(perm) for perm in ROSTER_PERMISSIONS)
 
 
-def _upload_dir() -> Path:
-    """Where an uploaded roster waits between preview and confirmation. With several app servers,
-    point ``ATTEST_ROSTER_UPLOAD_DIR`` at storage they share."""
-    folder = Path(getattr(settings, "ATTEST_ROSTER_UPLOAD_DIR", Path(tempfile.gettempdir()) / "attest-roster-uploads"))
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _upload_path(pending: dict) -> Path:
-    return _upload_dir() / f"{pending['token']}{pending['suffix']}"
-
-
 def _forget_upload(request) -> None:
     pending = request.session.pop(ROSTER_SESSION_KEY, None)
     if pending:
-        _upload_path(pending).unlink(missing_ok=True)
-    cutoff = time.time() - ROSTER_UPLOAD_MAX_AGE
-    for stale in _upload_dir().iterdir():
-        if stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
+        roster_upload_discard(token=pending["token"], by=request.user)
 
 
 class RosterImportMixin(WagtailAdminTemplateMixin):
@@ -427,26 +415,16 @@ class RosterUploadView(RosterImportMixin, FormView):
     def form_valid(self, form):
         _forget_upload(self.request)
         upload = form.cleaned_data["file"]
-        pending = {
-            "token": secrets.token_urlsafe(24),
-            "suffix": Path(upload.name).suffix.lower(),
-            "name": Path(upload.name).name,
+        options = {
             "deactivate_missing": form.cleaned_data["deactivate_missing"],
             "send_invitations": form.cleaned_data["send_invitations"],
         }
-        with _upload_path(pending).open("wb") as stored:
-            for chunk in upload.chunks():
-                stored.write(chunk)
-        result = roster_import(
-            source=upload,
-            dry_run=True,
-            deactivate_missing=pending["deactivate_missing"],
-            send_invitations=pending["send_invitations"],
-        )
+        result = roster_import(source=upload, dry_run=True, **options)
+        pending = {"name": Path(upload.name).name, **options}
         if result.ok:
+            staged = roster_upload_stage(upload=upload, by=self.request.user, **options)
+            pending.update(token=staged.token, name=staged.file_name)
             self.request.session[ROSTER_SESSION_KEY] = pending
-        else:
-            _upload_path(pending).unlink(missing_ok=True)
         self.template_name = "attest/admin/roster_preview.html"
         return self.preview(result=result, pending=pending)
 
@@ -460,13 +438,16 @@ class RosterConfirmView(RosterImportMixin, View):
     def post(self, request):
         pending = request.session.get(ROSTER_SESSION_KEY)
         token = request.POST.get("token", "")
-        if not pending or not secrets.compare_digest(pending["token"], token) or not _upload_path(pending).exists():
+        staged = None
+        if pending and secrets.compare_digest(pending["token"], token):
+            staged = roster_upload_take(token=token, by=request.user)
+        if staged is None:
             messages.error(request, _("That upload has expired or was already imported. Upload the file again."))
             return redirect("roster_import:upload")
         result = roster_import(
-            source=_upload_path(pending),
-            deactivate_missing=pending["deactivate_missing"],
-            send_invitations=pending["send_invitations"],
+            source=ContentFile(staged.content, name=staged.file_name),
+            deactivate_missing=staged.deactivate_missing,
+            send_invitations=staged.send_invitations,
             by=request.user,
         )
         _forget_upload(request)

@@ -215,6 +215,21 @@ STORAGES = {
         },
     },
 }
+# Media (Wagtail images and documents) on S3-compatible storage (AWS S3, MinIO, Ceph, R2...)
+# when a bucket is named, which several app servers need; otherwise on local disk (MEDIA_ROOT).
+# Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance's role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "media")
+    AWS_DEFAULT_ACL = None  # the bucket's own policy applies: private
+    AWS_QUERYSTRING_AUTH = True  # links are signed and expire
+    AWS_QUERYSTRING_EXPIRE = int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600"))
+    AWS_S3_FILE_OVERWRITE = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -260,6 +275,15 @@ ATTEST_CHECKPOINT_PUBLIC_KEYS = [p for p in os.environ.get("ATTEST_CHECKPOINT_PU
 # the grace period that no checkpoint covers.
 ATTEST_CHECKPOINT_DELAY_SECONDS = int(os.environ.get("ATTEST_CHECKPOINT_DELAY_SECONDS", "180"))
 ATTEST_CHECKPOINT_GRACE_MINUTES = int(os.environ.get("ATTEST_CHECKPOINT_GRACE_MINUTES", "30"))
+# Roster files: how big they may be, and how long one waits (in the database) for confirmation.
+ATTEST_ROSTER_MAX_ROWS = int(os.environ.get("ATTEST_ROSTER_MAX_ROWS", "200000"))
+ATTEST_ROSTER_MAX_COLUMNS = int(os.environ.get("ATTEST_ROSTER_MAX_COLUMNS", "64"))
+ATTEST_ROSTER_MAX_CELLS = int(os.environ.get("ATTEST_ROSTER_MAX_CELLS", "5000000"))
+ATTEST_ROSTER_XLSX_MAX_PART_BYTES = int(os.environ.get("ATTEST_ROSTER_XLSX_MAX_PART_BYTES", str(50 * 1024 * 1024)))
+ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES = int(
+    os.environ.get("ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES", str(300 * 1024 * 1024))
+)
+ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS", "24"))
 
 # Wagtail's live preview shows the page in a same-origin frame, so SAMEORIGIN (not DENY) is deliberate.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from attest import forms_people, roster
-from attest.models import Employee, Requirement
+from attest.models import Employee, Requirement, RosterUpload
 from attest.validators import ERROR_UNPRINTABLE
-from attest.wagtail_hooks.people import ROSTER_SESSION_KEY, _upload_dir
+from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR
 from tests import factories
 from tests.attest.factories_people import snapshot, team, write_csv, write_xlsx
@@ -41,12 +41,6 @@ def hr(db):
     return client_for(factories.user(groups=[HR]))
 
 
-@pytest.fixture(autouse=True)
-def _own_upload_folder(settings, tmp_path):
-    """Uploads waiting for confirmation, kept apart from other tests (and other test processes)."""
-    settings.ATTEST_ROSTER_UPLOAD_DIR = tmp_path / "pending-uploads"
-
-
 def upload(client, name: str, content: bytes, **options):
     data = {"file": SimpleUploadedFile(name, content), "send_invitations": "on", **options}
     return client.post(reverse("roster_import:upload"), data)
@@ -65,7 +59,7 @@ def preview_errors(response) -> list[str]:
 
 
 def pending_uploads() -> set:
-    return set(_upload_dir().iterdir())
+    return set(RosterUpload.objects.values_list("token", flat=True))
 
 
 # --- Files that are not what they claim ----------------------------------------------------------
@@ -237,7 +231,8 @@ def test_hostile_file_names_are_escaped_and_cannot_leave_the_upload_folder(hr, t
     assert IMG not in html
     pending = hr.session[ROSTER_SESSION_KEY]
     assert "/" not in pending["name"] and "\\" not in pending["name"]
-    assert [file.name for file in _upload_dir().iterdir()] == [f"{pending['token']}.csv"]
+    staged = RosterUpload.objects.get()
+    assert staged.token == pending["token"] and staged.file_name == pending["name"]
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from wagtail.models import ModelLogEntry
 
 from attest import forms_people, roster
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
-from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind
+from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind, RosterUpload
 from attest.services import assignments_sync
-from attest.wagtail_hooks.people import ROSTER_SESSION_KEY, _upload_dir
+from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
 from tests.attest.factories_people import roster_row, snapshot, team, write_csv
@@ -366,7 +366,7 @@ def test_preview_then_confirm_applies_the_whole_file(hr, tmp_path, mailoutbox):
     assert (result.created, result.updated, result.unchanged, result.deactivated, result.invited) == (3, 0, 0, 1, 3)
     assert not Employee.objects.filter(employee_id__startswith="R").exists()
     pending = hr.session[ROSTER_SESSION_KEY]
-    stored = _upload_dir() / f"{pending['token']}.csv"
+    stored = RosterUpload.objects.filter(token=pending["token"])
     assert stored.exists()
 
     response = hr.post(reverse("roster_import:confirm"), {"token": pending["token"]})
