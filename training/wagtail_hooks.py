@@ -83,7 +83,20 @@ class PolicyVersionInspectView(InspectView):
     def get_field_label(self, field_name, field):
         if field_name == "translated_key_changes":
             return _("Key changes in other languages")
+        if field_name == "lagging_languages":
+            return _("Translations that lagged the original")
         return super().get_field_label(field_name, field)
+
+    def get_lagging_languages_display_value(self):
+        """Which lagging languages legal held back, and which it confirmed releasing as they were."""
+        names = get_content_languages()
+        held_back = [(names.get(code, code), _("held back")) for code in self.object.held_back_languages]
+        confirmed = [
+            (names.get(row.locale.language_code, row.locale.language_code), _("released as it was, confirmed"))
+            for row in self.object.locales.select_related("locale").order_by("locale__language_code")
+            if row.lagging_chapters
+        ]
+        return format_html_join("", "<p><strong>{}</strong>: {}</p>", held_back + confirmed) or "-"
 
     def get_translated_key_changes_display_value(self):
         names = get_content_languages()
@@ -113,6 +126,7 @@ class PolicyVersionViewSet(ModelViewSet):
         "effective_date",
         "key_changes",
         "translated_key_changes",
+        "lagging_languages",
         "requires_reattestation",
         "released_at",
         "released_by",

@@ -161,6 +161,8 @@ def test_holding_a_lagging_language_back_keeps_its_readers_on_the_version_they_h
     assert second.held_back_languages == ["da"] and second.locale_codes == ["en"]
     entry = release_entry(second)
     assert entry.data["held_back"] == {"da": [lagging.english.title]} and entry.data["lag_confirmed"] == {}
+    inspected = staff_client(LEGAL_REVIEWERS).get(f"/admin/policy_versions/inspect/{second.pk}/").content.decode()
+    assert "<strong>Dansk</strong>: held back" in inspected
 
     # The Danish signer is not asked to sign 2.0; the Danish newcomer still signs 1.0, in Danish.
     assert not Assignment.objects.open().filter(employee=lagging.readers["Dansk"]).exists()
@@ -179,6 +181,8 @@ def test_confirming_a_lagging_language_releases_it_and_records_the_confirmation(
     assert row.lagging_chapters == [str(lagging.english.translation_key)]
     entry = release_entry(second)
     assert entry.data["lag_confirmed"] == {"da": [lagging.english.title]} and entry.data["held_back"] == {}
+    inspected = staff_client(LEGAL_REVIEWERS).get(f"/admin/policy_versions/inspect/{second.pk}/").content.decode()
+    assert "<strong>Dansk</strong>: released as it was, confirmed" in inspected
 
     assignment, page = what_the_reader_is_asked_to_sign(lagging.readers["Dansk"])
     assert assignment.version == second
