@@ -9,7 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from training.models import PolicyVersion, PolicyVersionChapter
-from training.selectors import LearnerProgress, chapters_changed_between, learner_progress
+from training.selectors import (
+    LearnerProgress,
+    chapters_changed_between,
+    chapters_released_lagging,
+    learner_progress,
+)
 
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Attestation, Employee, RequirementKind
@@ -58,6 +63,7 @@ class ReattestationContext:
     previous: PolicyVersion
     key_changes: list[str]
     changed_chapters: list[PolicyVersionChapter]
+    untranslated_changes: list[str]
 
 
 @dataclass
@@ -89,17 +95,24 @@ def reattestation_context(*, assignment: Assignment) -> ReattestationContext | N
     if previous_attestation is None:
         return None
     previous = previous_attestation.version
-    newer = PolicyVersion.objects.filter(
-        policy_id=assignment.version.policy_id,
-        released_at__gt=previous.released_at,
-        released_at__lte=assignment.version.released_at,
-    ).order_by("released_at")
+    newer = list(
+        PolicyVersion.objects.filter(
+            policy_id=assignment.version.policy_id,
+            released_at__gt=previous.released_at,
+            released_at__lte=assignment.version.released_at,
+        ).order_by("released_at")
+    )
+    language = assignment.employee.language
     return ReattestationContext(
         previous=previous,
-        key_changes=[change for version in newer for change in version.key_change_list_in(assignment.employee.language)],
+        key_changes=[change for version in newer for change in version.key_change_list_in(language)],
         changed_chapters=chapters_changed_between(
-            old=previous, new=assignment.version, language=assignment.employee.language
+            old=previous,
+            new=assignment.version,
+            language=language,
+            signed_language=previous_attestation.locale_code or None,
         ),
+        untranslated_changes=chapters_released_lagging(versions=newer, new=assignment.version, language=language),
     )
 
 

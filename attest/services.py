@@ -256,6 +256,7 @@ class _SyncPerson:
     location: str
     track: str
     hire_date: datetime.date
+    language: str
 
 
 @transaction.atomic
@@ -287,20 +288,36 @@ def assignments_sync(
     people = [
         _SyncPerson(*row)
         for row in _sync_rows(
-            Employee.objects.order_by().values_list("pk", "status", "department", "location", "track", "hire_date"),
+            Employee.objects.order_by().values_list(
+                "pk", "status", "department", "location", "track", "hire_date", "language"
+            ),
             ids,
             field="pk",
         )
     ]
     policy_ids = {requirement.policy_id for requirement in requirements}
-    current: dict[int, PolicyVersion] = {}
-    material: dict[int, PolicyVersion] = {}
+    versions: dict[int, list[PolicyVersion]] = {}  # newest first
     released_at: dict[int, datetime.datetime] = {}
     for version in PolicyVersion.objects.filter(policy_id__in=policy_ids).order_by("-released_at"):
-        current.setdefault(version.policy_id, version)
-        if version.requires_reattestation:
-            material.setdefault(version.policy_id, version)
+        versions.setdefault(version.policy_id, []).append(version)
         released_at[version.pk] = version.released_at
+    targets: dict[tuple[int, bool, str], PolicyVersion | None] = {}
+
+    def target_for(policy_id: int, material_only: bool, language: str) -> PolicyVersion | None:
+        """The newest (material) version for readers of ``language``: a version that held their
+        language back because its text lagged the original is not theirs to sign."""
+        key = (policy_id, material_only, language)
+        if key not in targets:
+            targets[key] = next(
+                (
+                    version
+                    for version in versions[policy_id]
+                    if language not in version.held_back_languages
+                    and (version.requires_reattestation or not material_only)
+                ),
+                None,
+            )
+        return targets[key]
 
     open_by_key: dict[tuple[int, int], tuple[int, int]] = {}  # (requirement, employee) -> (pk, version)
     ever_assigned: set[tuple[int, int]] = set()
@@ -347,16 +364,16 @@ def assignments_sync(
     new_rows = []
     for requirement in requirements:
         requirement_pk, kind, policy_id = requirement.pk, requirement.kind, requirement.policy_id
-        if policy_id not in current:
-            continue
-        target = material.get(policy_id) if kind == RequirementKind.REATTESTATION else current[policy_id]
-        if target is None:
+        if policy_id not in versions:
             continue
         once = kind in (RequirementKind.AD_HOC, RequirementKind.ONBOARDING)
         window = datetime.timedelta(days=requirement.due_days)
         for employee in people:
             key = (requirement_pk, employee.pk)
             open_assignment = open_by_key.get(key)
+            target = target_for(policy_id, kind == RequirementKind.REATTESTATION, employee.language)
+            if target is None:
+                continue
             if employee.status == EmployeeStatus.TERMINATED or not _in_audience(requirement, employee):
                 if open_assignment:
                     reason = "left" if employee.status == EmployeeStatus.TERMINATED else "out of audience"

@@ -208,6 +208,14 @@ class PolicyVersion(models.Model):
     released_at = models.DateTimeField(_("released at"))
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64)
+    held_back_languages = models.JSONField(
+        _("languages held back"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Languages left out because their text lagged the original: their readers keep the version they have."
+        ),
+    )
 
     class Meta:
         verbose_name = _("policy version")
@@ -271,6 +279,14 @@ class PolicyVersionLocale(models.Model):
     content_sha256 = models.CharField(max_length=64)
     key_changes = models.TextField(
         _("key changes"), blank=True, default="", help_text=_("One change per line, in this language.")
+    )
+    lagging_chapters = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_(
+            "Keys of the chapters whose original changed while this language's text did not, released as it "
+            "is with legal's explicit confirmation."
+        ),
     )
 
     class Meta:

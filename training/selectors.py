@@ -7,7 +7,16 @@ from django.conf import settings
 from django.db.models import QuerySet
 from wagtail.models import Locale, TaskState
 
-from .models import ChapterPage, PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, ReadingProgress, Track
+from .models import (
+    ChapterPage,
+    PolicyPage,
+    PolicyVersion,
+    PolicyVersionChapter,
+    PolicyVersionLocale,
+    QuizAttempt,
+    ReadingProgress,
+    Track,
+)
 
 
 def version_current(*, policy: PolicyPage) -> PolicyVersion | None:
@@ -216,16 +225,44 @@ def approved_revision_ids(*, pages: list[ChapterPage]) -> set[int]:
     )
 
 
-def chapters_changed_between(*, old: PolicyVersion, new: PolicyVersion, language: str) -> list[PolicyVersionChapter]:
-    """Chapters of ``new`` whose text differs from (or is missing in) ``old``."""
-    old_by_key: dict = {}
-    for key, digest in PolicyVersionChapter.objects.filter(version=old).values_list("chapter_key", "content_sha256"):
-        old_by_key.setdefault(key, set()).add(digest)
+def chapters_changed_between(
+    *, old: PolicyVersion, new: PolicyVersion, language: str, signed_language: str | None = None
+) -> list[PolicyVersionChapter]:
+    """Chapters of ``new``, as read in ``language``, whose text differs from (or is missing in) the
+    text of ``old`` the reader signed (in ``signed_language``, by default the one they would have
+    read). Compared within one language: a change made only in the original is not a change in a
+    translation that did not follow it."""
+    old_code = signed_language or version_reading_locale(version=old, language=language)
+    before = dict(
+        PolicyVersionChapter.objects.filter(version=old, locale__language_code=old_code).values_list(
+            "chapter_key", "content_sha256"
+        )
+    )
     locale_code = version_reading_locale(version=new, language=language)
     return [
         chapter
         for chapter in PolicyVersionChapter.objects.filter(version=new, locale__language_code=locale_code).order_by(
             "position"
         )
-        if chapter.content_sha256 not in old_by_key.get(chapter.chapter_key, set())
+        if before.get(chapter.chapter_key) != chapter.content_sha256
     ]
+
+
+def chapters_released_lagging(*, versions: list[PolicyVersion], new: PolicyVersion, language: str) -> list[str]:
+    """Titles (as ``new`` reads in ``language``) of chapters whose original changed in one of
+    ``versions`` while this language's text was released unchanged, as legal confirmed."""
+    locale_code = version_reading_locale(version=new, language=language)
+    keys = {
+        key
+        for keys in PolicyVersionLocale.objects.filter(
+            version__in=versions, locale__language_code=locale_code
+        ).values_list("lagging_chapters", flat=True)
+        for key in keys
+    }
+    if not keys:
+        return []
+    return list(
+        PolicyVersionChapter.objects.filter(version=new, locale__language_code=locale_code, chapter_key__in=keys)
+        .order_by("position")
+        .values_list("title", flat=True)
+    )

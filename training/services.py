@@ -3,7 +3,8 @@
 import datetime
 import random
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -13,6 +14,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from .blocks import QuestionKind
+from .diffs import chapter_diff
 from .hashing import chapter_sha256, locale_sha256
 from .models import (
     ChapterPage,
@@ -36,6 +38,16 @@ ERROR_KEY_CHANGES_NOT_RELEASED = _(
     "Key changes in %(language)s would never be shown: this version is not released in %(language)s "
     "because chapters are not translated yet (%(chapters)s)."
 )
+ERROR_KEY_CHANGES_HELD_BACK = _(
+    "Key changes in %(language)s would never be shown: %(language)s is held back from this version."
+)
+ERROR_RELEASE_LAGGING = _(
+    "The %(language)s text lags the original: %(chapters)s changed in the original but not in %(language)s. "
+    "Hold %(language)s back, or confirm releasing it as it is."
+)
+ERROR_RELEASE_LAG_BOTH = _("Choose either to hold %(language)s back or to release it as it is, not both.")
+DIFF_FROM = _("released in version %(number)s")
+DIFF_TO = _("to be released")
 ERROR_QUIZ_NO_ATTEMPTS_LEFT = _("You have used all %(limit)s attempts for this quiz. Contact HR to reset it.")
 ERROR_QUIZ_ALREADY_PASSED = _("You have already passed this quiz.")
 ERROR_QUIZ_NO_QUESTIONS = _("This chapter has no quiz.")
@@ -57,12 +69,28 @@ class QuizError(Exception):
 
 
 @dataclass
+class LaggingChapter:
+    """A chapter whose original changed since a language was last released, while that language's
+    text did not (or one released lagging before and still not translated)."""
+
+    key: uuid.UUID
+    title: str
+    since: str
+    diff: str
+
+
+@dataclass
 class ReleasePlan:
-    """What a release would contain: the chapters per language, and the languages left out."""
+    """What a release would contain: the chapters per language, the languages left out, and the
+    languages whose text lags the original (``{language: [chapters]}``)."""
 
     chapters: dict[str, list[ChapterPage]]
     missing_locales: dict[str, list[str]]
     problems: list[str]
+    lagging: dict[str, list[LaggingChapter]] = field(default_factory=dict)
+
+    def lagging_titles(self, code: str) -> list[str]:
+        return [chapter.title for chapter in self.lagging.get(code, [])]
 
 
 def version_release_plan(*, policy: PolicyPage) -> ReleasePlan:
@@ -100,18 +128,99 @@ def version_release_plan(*, policy: PolicyPage) -> ReleasePlan:
             problems.append(ERROR_RELEASE_IN_REVIEW % {"title": page.title})
         elif page.live_revision_id not in approved:
             problems.append(ERROR_RELEASE_NOT_APPROVED % {"title": page.title})
-    return ReleasePlan(chapters=chapters, missing_locales=missing, problems=problems)
+    lagging = {}
+    if not problems:
+        lagging = _lagging_translations(policy=policy, chapters=chapters, source=default_locale.language_code)
+    return ReleasePlan(chapters=chapters, missing_locales=missing, problems=problems, lagging=lagging)
 
 
-def key_changes_problems(plan: ReleasePlan, translated_key_changes: dict[str, str]) -> dict[str, str]:
+def _lagging_translations(
+    *, policy: PolicyPage, chapters: dict[str, list[ChapterPage]], source: str
+) -> dict[str, list[LaggingChapter]]:
+    """Compare each chapter's hash, per language, with the last version released in that language:
+    a chapter lags where the original's hash moved and the translation's did not. A chapter released
+    lagging before still lags until its translation changes."""
+    digests = {
+        code: {page.translation_key: chapter_sha256(page.live_revision.as_object()) for page in pages}
+        for code, pages in chapters.items()
+    }
+    released = {}  # (version, language) -> {chapter key: row}, newest version first
+    baseline: dict[str, int] = {}  # language -> the newest version released in it
+    for row in (
+        PolicyVersionChapter.objects.filter(version__policy=policy)
+        .select_related("locale", "version")
+        .order_by("-version__released_at")
+    ):
+        code = row.locale.language_code
+        baseline.setdefault(code, row.version_id)
+        released.setdefault((row.version_id, code), {})[row.chapter_key] = row
+    confirmed = {
+        (version_id, code): set(keys)
+        for version_id, code, keys in PolicyVersionLocale.objects.filter(version__policy=policy).values_list(
+            "version_id", "locale__language_code", "lagging_chapters"
+        )
+    }
+    lagging: dict[str, list[LaggingChapter]] = {}
+    for code in chapters:
+        version_id = baseline.get(code)
+        if code == source or version_id is None:
+            continue
+        before = released.get((version_id, code), {})
+        before_source = released.get((version_id, source), {})
+        lagged_before = confirmed.get((version_id, code), set())
+        for page in chapters[source]:
+            key = page.translation_key
+            if key not in before or key not in before_source or digests[code].get(key) != before[key].content_sha256:
+                continue
+            old = before_source[key]
+            if digests[source][key] != old.content_sha256 or str(key) in lagged_before:
+                number = old.version.number
+                lagging.setdefault(code, []).append(
+                    LaggingChapter(
+                        key=key,
+                        title=page.title,
+                        since=number,
+                        diff=chapter_diff(
+                            old.page,
+                            page.live_revision.as_object(),
+                            old_label=str(DIFF_FROM % {"number": number}),
+                            new_label=str(DIFF_TO),
+                        ),
+                    )
+                )
+    return lagging
+
+
+def lagging_problems(plan: ReleasePlan, *, held_back: Iterable[str], confirmed: Iterable[str]) -> dict[str, str]:
+    """A lagging language must be held back or explicitly confirmed, by language; never both."""
+    held_back, confirmed = set(held_back), set(confirmed)
+    problems = {}
+    for code in plan.lagging:
+        language = Locale(language_code=code).get_display_name()
+        if code in held_back and code in confirmed:
+            problems[code] = ERROR_RELEASE_LAG_BOTH % {"language": language}
+        elif code not in held_back and code not in confirmed:
+            problems[code] = ERROR_RELEASE_LAGGING % {
+                "language": language,
+                "chapters": ", ".join(f"“{title}”" for title in plan.lagging_titles(code)),
+            }
+    return problems
+
+
+def key_changes_problems(
+    plan: ReleasePlan, translated_key_changes: dict[str, str], held_back: Iterable[str] = ()
+) -> dict[str, str]:
     """Key changes written for a language this release leaves out would be lost: say so, by language.
     ``translated_key_changes`` holds only the languages something was written for."""
-    return {
+    problems = {
         code: ERROR_KEY_CHANGES_NOT_RELEASED
         % {"language": Locale(language_code=code).get_display_name(), "chapters": ", ".join(plan.missing_locales[code])}
         for code in translated_key_changes
         if code in plan.missing_locales
     }
+    for code in set(translated_key_changes) & set(held_back) & set(plan.lagging):
+        problems[code] = ERROR_KEY_CHANGES_HELD_BACK % {"language": Locale(language_code=code).get_display_name()}
+    return problems
 
 
 @transaction.atomic
@@ -124,14 +233,24 @@ def version_release(
     requires_reattestation: bool,
     released_by,
     translated_key_changes: dict[str, str] | None = None,
+    held_back: Iterable[str] = (),
+    lag_confirmed: Iterable[str] = (),
 ) -> PolicyVersion:
     """Freeze the approved, published text of every chapter (in every fully translated language).
 
     ``translated_key_changes`` holds the key changes written for readers of other languages
-    (``{language code: lines}``); readers of a language without them see ``key_changes``."""
+    (``{language code: lines}``); readers of a language without them see ``key_changes``.
+    A language whose text lags the original must be named in ``held_back`` (left out: its readers
+    keep the version they have) or in ``lag_confirmed`` (released as it is; recorded on its row)."""
     plan = version_release_plan(policy=policy)
+    held_back = set(held_back) & set(plan.lagging)
+    lag_confirmed = set(lag_confirmed) & set(plan.lagging)
     translated_key_changes = {code: text.strip() for code, text in (translated_key_changes or {}).items() if text.strip()}
-    problems = plan.problems + list(key_changes_problems(plan, translated_key_changes).values())
+    problems = (
+        plan.problems
+        + list(lagging_problems(plan, held_back=held_back, confirmed=lag_confirmed).values())
+        + list(key_changes_problems(plan, translated_key_changes, held_back).values())
+    )
     if problems:
         raise ReleaseError(problems)
     if PolicyVersion.objects.filter(policy=policy, number=number).exists():
@@ -145,10 +264,13 @@ def version_release(
         released_at=timezone.now(),
         released_by=released_by,
         content_sha256="",
+        held_back_languages=sorted(held_back),
     )
     rows = []
     locale_rows = []
-    for pages in plan.chapters.values():
+    for code, pages in plan.chapters.items():
+        if code in held_back:
+            continue
         locale = pages[0].locale if pages else Locale.get_default()
         hashes = []
         for position, page in enumerate(pages):
@@ -178,6 +300,7 @@ def version_release(
                 title=translated_policy.title,
                 content_sha256=locale_sha256(hashes),
                 key_changes=translated_key_changes.get(locale.language_code, ""),
+                lagging_chapters=[str(chapter.key) for chapter in plan.lagging[code]] if code in lag_confirmed else [],
             )
         )
         if locale.pk == policy.locale_id:
@@ -190,7 +313,15 @@ def version_release(
         row.version = version
     PolicyVersionLocale.objects.bulk_create(locale_rows)
     PolicyVersionChapter.objects.bulk_create(rows)
-    log(instance=version, action="training.version_release", user=released_by)
+    log(
+        instance=version,
+        action="training.version_release",
+        user=released_by,
+        data={
+            "held_back": {code: plan.lagging_titles(code) for code in sorted(held_back)},
+            "lag_confirmed": {code: plan.lagging_titles(code) for code in sorted(lag_confirmed)},
+        },
+    )
     return version
 
 

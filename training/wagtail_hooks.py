@@ -22,12 +22,16 @@ register_permission_policy(PolicyVersion, AppendOnlyPermissionPolicy(PolicyVersi
 
 
 class ReleaseView(CreateView):
+    """Releases a version, then tells whoever listens (``after_policy_version_release``: attest
+    brings assignments in line once the release commits); ``training`` knows nothing of HR."""
+
     page_title = gettext_lazy("Release a policy version")
+    template_name = "training/admin/release_form.html"
 
     def save_instance(self):
         data = self.form.cleaned_data
         try:
-            return version_release(
+            version = version_release(
                 policy=data["policy"],
                 number=data["number"],
                 effective_date=data["effective_date"],
@@ -35,9 +39,14 @@ class ReleaseView(CreateView):
                 requires_reattestation=bool(data["requires_reattestation"]),
                 released_by=self.request.user,
                 translated_key_changes=self.form.translated_key_changes,
+                held_back=self.form.held_back,
+                lag_confirmed=self.form.lag_confirmed,
             )
         except ReleaseError as error:
             raise ValidationError(error.messages) from error
+        for hook in hooks.get_hooks("after_policy_version_release"):
+            hook(self.request, version)
+        return version
 
     def form_valid(self, form):
         try:
@@ -52,6 +61,12 @@ class ReleaseView(CreateView):
                 self.request,
                 _("Not translated for this version (employees get the English text): %(languages)s")
                 % {"languages": ", ".join(sorted(get_content_languages().get(code, code) for code in missing))},
+            )
+        if form.held_back:
+            messages.warning(
+                self.request,
+                _("Held back from this version (their readers keep the version they have): %(languages)s")
+                % {"languages": ", ".join(sorted(get_content_languages().get(code, code) for code in form.held_back))},
             )
         return response
 
@@ -68,7 +83,20 @@ class PolicyVersionInspectView(InspectView):
     def get_field_label(self, field_name, field):
         if field_name == "translated_key_changes":
             return _("Key changes in other languages")
+        if field_name == "lagging_languages":
+            return _("Translations that lagged the original")
         return super().get_field_label(field_name, field)
+
+    def get_lagging_languages_display_value(self):
+        """Which lagging languages legal held back, and which it confirmed releasing as they were."""
+        names = get_content_languages()
+        held_back = [(names.get(code, code), _("held back")) for code in self.object.held_back_languages]
+        confirmed = [
+            (names.get(row.locale.language_code, row.locale.language_code), _("released as it was, confirmed"))
+            for row in self.object.locales.select_related("locale").order_by("locale__language_code")
+            if row.lagging_chapters
+        ]
+        return format_html_join("", "<p><strong>{}</strong>: {}</p>", held_back + confirmed) or "-"
 
     def get_translated_key_changes_display_value(self):
         names = get_content_languages()
@@ -98,6 +126,7 @@ class PolicyVersionViewSet(ModelViewSet):
         "effective_date",
         "key_changes",
         "translated_key_changes",
+        "lagging_languages",
         "requires_reattestation",
         "released_at",
         "released_by",

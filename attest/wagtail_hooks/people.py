@@ -13,6 +13,7 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -509,8 +510,9 @@ def register_people():
 @hooks.register("after_policy_version_release")
 def sync_after_release(request, version):
     """A material release moves open assignments to it and asks past signers to re-attest:
-    ``training`` fires this hook (it knows nothing of HR), the sync runs in the background."""
-    sync_assignments.enqueue()
+    ``training``'s release view fires this hook (it knows nothing of HR). The sync is queued only
+    once the release commits, so the worker never looks for a version that is not there yet."""
+    transaction.on_commit(sync_assignments.enqueue)
 
 
 class ExemptionLogFormatter(LogFormatter):

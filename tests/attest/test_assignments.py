@@ -6,14 +6,18 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
-from wagtail import hooks
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from attest import services
 from attest.bulk import insert_rows
 from attest.models import Assignment, EmployeeStatus, RequirementKind
 from attest.services import assignments_sync
+from cms.roles import LEGAL_REVIEWERS
 from tests import factories
+from training.models import PolicyVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -303,12 +307,42 @@ def test_scheduled_sync_command_is_idempotent(version):
     assert stdout.getvalue().strip() == "0 assignments created, 0 moved to a newer version, 0 cancelled."
 
 
-def test_releasing_a_version_triggers_a_sync(policy):
+def test_releasing_from_the_admin_asks_past_signers_to_re_attest_once_the_worker_runs(
+    policy, settings, django_capture_on_commit_callbacks
+):
+    """Through the release view over HTTP, then one pass of the real database worker: nobody runs
+    ``sync_assignments``."""
     first = factories.release(policy, "1.0")
-    factories.requirement(policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1))
-    emma = factories.employee()
+    campaign = factories.requirement(policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1))
+    reattest = factories.requirement(policy, kind=RequirementKind.REATTESTATION, due_days=21)
+    signer = factories.employee("Sam", "Signer")
+    newcomer = factories.employee("Nina", "New")
     assignments_sync()
-    second = factories.release(policy, "2.0", material=True, key_changes="New rules")
-    for hook in hooks.get_hooks("after_policy_version_release"):
-        hook(None, second)
-    assert Assignment.objects.get(employee=emma).version == second != first
+    factories.finished(Assignment.objects.get(employee=signer, requirement=campaign))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    legal = Client()
+    legal.force_login(factories.user(groups=[LEGAL_REVIEWERS]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = legal.post(
+            "/admin/policy_versions/new/",
+            {
+                "policy": policy.pk,
+                "number": "2.0",
+                "effective_date": "2026-12-01",
+                "key_changes": "New rules",
+                "requires_reattestation": "on",
+            },
+        )
+    assert response.status_code == 302
+    second = PolicyVersion.objects.get(number="2.0")
+    assert not Assignment.objects.filter(requirement=reattest).exists(), "queued, not yet run"
+    queued = DBTaskResult.objects.filter(task_path="attest.tasks.sync_assignments")
+    assert queued.filter(status=TaskResultStatus.READY).count() == 1
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO(), stderr=StringIO())
+
+    assert queued.get().status == TaskResultStatus.SUCCESSFUL
+    again = Assignment.objects.get(employee=signer, requirement=reattest)
+    assert again.version == second != first and again.completed_at is None
+    assert Assignment.objects.get(employee=newcomer, requirement=campaign).version == second

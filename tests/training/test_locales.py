@@ -218,7 +218,11 @@ def test_key_changes_reach_each_reader_in_their_language(multilingual):
     assert KEY_CHANGES_NOT_RELEASED % {"language": "Français", "chapters": ", ".join(titles("en"))} in refused.content.decode()
     assert not PolicyVersionLocale.objects.filter(version__number="2.0").exists()
 
-    released = legal.post("/admin/policy_versions/new/", release_form(policy, key_changes_da=danish))
+    # The change is in English only: legal confirms the Danish and Spanish texts go out as they are.
+    released = legal.post(
+        "/admin/policy_versions/new/",
+        release_form(policy, key_changes_da=danish, lagging_da="confirm", lagging_es="confirm"),
+    )
     assert released.status_code == 302
     second = multilingual.policy.versions.get(number="2.0")
     assert second.key_change_list_in("da") == danish.splitlines()

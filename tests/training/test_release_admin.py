@@ -1,12 +1,22 @@
 """Releasing from the admin: refused with a clear message when it must be, nothing half-saved."""
 
+import datetime
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from wagtail.models import Locale, ModelLogEntry
 
+from attest.models import Assignment, RequirementKind
+from attest.selectors import assignment_progress
+from attest.services import assignments_sync
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
-from training.models import ChapterPage, PolicyVersion, PolicyVersionChapter
-from training.services import ERROR_RELEASE_NO_CHAPTERS
+from training.models import ChapterPage, PolicyVersion, PolicyVersionChapter, PolicyVersionLocale
+from training.services import ERROR_RELEASE_LAGGING, ERROR_RELEASE_NO_CHAPTERS, version_release_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +80,125 @@ def test_only_reviewers_may_release(policy, group):
     response = staff_client(group).post(ADD_URL, release_data(policy))
     assert response.status_code in (302, 403)
     assert not PolicyVersion.objects.exists()
+
+
+# --- A translation that lags the original -----------------------------------------------------
+
+
+def gettext_in(language, message):
+    with translation.override(language):
+        return translation.gettext(message)
+
+
+NEW_RULE = "Filming in stores needs the site manager's written approval."
+
+
+@pytest.fixture
+def lagging(db, django_capture_on_commit_callbacks):
+    """Version 1.0 in English and Danish, signed by a Danish and an English reader (a Danish
+    newcomer has not signed yet); then the editor changes only the English text of a chapter."""
+    policy = factories.translated_policy(("da",))
+    first = factories.release(policy, "1.0")
+    campaign = factories.requirement(policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1))
+    factories.requirement(policy, kind=RequirementKind.REATTESTATION, due_days=21)
+    readers = {
+        name: factories.employee(name, "Reader", language=language)
+        for name, language in (("Dansk", "da"), ("English", "en"), ("Nyansat", "da"))
+    }
+    assignments_sync()
+    for name in ("Dansk", "English"):
+        factories.finished(Assignment.objects.get(employee=readers[name], requirement=campaign))
+    english = ChapterPage.objects.get(locale__language_code="en", slug="who-may-speak")
+    factories.edit_chapter(english, body=[*english.body.raw_data, {"type": "text", "value": f"<p>{NEW_RULE}</p>"}])
+    danish = english.get_translation(Locale.objects.get(language_code="da"))
+    return SimpleNamespace(
+        policy=policy,
+        first=first,
+        readers=readers,
+        english=english,
+        danish=danish,
+        on_commit=django_capture_on_commit_callbacks,
+    )
+
+
+def release_lagging(lagging, **choices):
+    """Release 2.0 as legal, running what the release queues when it commits (tasks run at once here)."""
+    with lagging.on_commit(execute=True):
+        return staff_client(LEGAL_REVIEWERS).post(ADD_URL, {**release_data(lagging.policy, "2.0"), **choices})
+
+
+def what_the_reader_is_asked_to_sign(reader):
+    assignment = Assignment.objects.open().get(employee=reader)
+    client = Client()
+    assert client.post("/accounts/login/", {"login": reader.email, "password": factories.PASSWORD}).status_code == 302
+    page = client.get(reverse("assignment", args=[assignment.pk])).content.decode()
+    return assignment, page
+
+
+def changes_panel(page):
+    return page.split('id="changes-heading"')[1].split("</section>")[0]
+
+
+def release_entry(version):
+    return ModelLogEntry.objects.get(action="training.version_release", object_id=str(version.pk))
+
+
+def test_an_english_only_change_is_refused_until_legal_chooses_naming_language_and_chapter(lagging):
+    response = staff_client(LEGAL_REVIEWERS).post(ADD_URL, release_data(lagging.policy, "2.0"))
+    assert response.status_code == 200
+    assert not PolicyVersion.objects.filter(number="2.0").exists()
+    page = response.content.decode()
+    message = ERROR_RELEASE_LAGGING % {"language": "Dansk", "chapters": f"“{lagging.english.title}”"}
+    assert escape(message) in page
+    assert escape(f"+{NEW_RULE}") in page, "the diff of the English text is shown"
+    assert 'name="lagging_da"' in page and 'value="hold_back"' in page and 'value="confirm"' in page
+
+
+def test_holding_a_lagging_language_back_keeps_its_readers_on_the_version_they_have(lagging):
+    response = release_lagging(lagging, lagging_da="hold_back")
+    assert response.status_code == 302
+    second = PolicyVersion.objects.get(number="2.0")
+    assert second.held_back_languages == ["da"] and second.locale_codes == ["en"]
+    entry = release_entry(second)
+    assert entry.data["held_back"] == {"da": [lagging.english.title]} and entry.data["lag_confirmed"] == {}
+    inspected = staff_client(LEGAL_REVIEWERS).get(f"/admin/policy_versions/inspect/{second.pk}/").content.decode()
+    assert "<strong>Dansk</strong>: held back" in inspected
+
+    # The Danish signer is not asked to sign 2.0; the Danish newcomer still signs 1.0, in Danish.
+    assert not Assignment.objects.open().filter(employee=lagging.readers["Dansk"]).exists()
+    assignment, page = what_the_reader_is_asked_to_sign(lagging.readers["Nyansat"])
+    assert assignment.version == lagging.first and assignment_progress(assignment).reading_locale == "da"
+    assert "Version 1.0" in page
+    assert Assignment.objects.open().get(employee=lagging.readers["English"]).version == second
+
+
+def test_confirming_a_lagging_language_releases_it_and_records_the_confirmation(lagging):
+    response = release_lagging(lagging, lagging_da="confirm")
+    assert response.status_code == 302
+    second = PolicyVersion.objects.get(number="2.0")
+    assert second.held_back_languages == [] and second.locale_codes == ["da", "en"]
+    row = PolicyVersionLocale.objects.get(version=second, locale__language_code="da")
+    assert row.lagging_chapters == [str(lagging.english.translation_key)]
+    entry = release_entry(second)
+    assert entry.data["lag_confirmed"] == {"da": [lagging.english.title]} and entry.data["held_back"] == {}
+    inspected = staff_client(LEGAL_REVIEWERS).get(f"/admin/policy_versions/inspect/{second.pk}/").content.decode()
+    assert "<strong>Dansk</strong>: released as it was, confirmed" in inspected
+
+    assignment, page = what_the_reader_is_asked_to_sign(lagging.readers["Dansk"])
+    assert assignment.version == second
+    changes = changes_panel(page)
+    assert lagging.danish.title in changes.split("data-untranslated-changes")[1]
+    assert escape(gettext_in("da", "None of the chapters changed in your language.")) in changes
+    _, english_page = what_the_reader_is_asked_to_sign(lagging.readers["English"])
+    english_changes = changes_panel(english_page)
+    assert lagging.english.title in english_changes and "data-untranslated-changes" not in english_changes
+
+
+def test_a_language_released_lagging_still_lags_at_the_next_release_until_it_is_translated(lagging):
+    assert release_lagging(lagging, lagging_da="confirm").status_code == 302
+    plan = version_release_plan(policy=lagging.policy)
+    assert plan.lagging_titles("da") == [lagging.english.title]
+    factories.edit_chapter(
+        lagging.danish, body=[*lagging.danish.body.raw_data, {"type": "text", "value": "<p>Ny regel.</p>"}]
+    )
+    assert version_release_plan(policy=lagging.policy).lagging == {}

@@ -1,6 +1,6 @@
 """``sync_assignments``: bring assignments in line with requirements, people and released versions.
 
-Idempotent; schedule it (e.g. nightly, and after releasing a version). By default it queues the
+Idempotent; schedule it nightly (releasing a version from the admin queues it too). By default it queues the
 work for the task worker (``manage.py db_worker``); ``--now`` runs it in this process.
 """
 
