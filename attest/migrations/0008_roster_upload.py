@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attest', '0006_employee_managers_path'),
+        ('attest', '0007_assignment_evidence_frozen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
