@@ -49,8 +49,9 @@ def test_signed_in_message_greets_by_first_name_in_their_language(db):
 
 
 def test_password_reset_email_is_the_products_in_the_employees_language(db):
-    from cms.models import CompanySettings
     from wagtail.models import Site
+
+    from cms.models import CompanySettings
 
     settings_ = CompanySettings.for_site(Site.objects.get(is_default_site=True))
     settings_.company_name = "Northwind"
