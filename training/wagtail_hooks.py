@@ -1,13 +1,20 @@
 """Admin for policy editors and legal: release versions, see what a version froze, review dates."""
 
+import datetime
+
 from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import get_content_languages
@@ -19,6 +26,12 @@ from .permissions import AppendOnlyPermissionPolicy
 from .services import ReleaseError, version_release
 
 register_permission_policy(PolicyVersion, AppendOnlyPermissionPolicy(PolicyVersion))
+
+
+def local_time(moment: datetime.datetime) -> str:
+    """A moment in the site's time zone (``TIME_ZONE``), naming the zone: the same on every page."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
 class ReleaseView(CreateView):
@@ -55,6 +68,10 @@ class ReleaseView(CreateView):
             )
         return response
 
+    def get_success_buttons(self):
+        """A released version is frozen: offer to look at it, not to edit it."""
+        return [wagtail_messages.button(reverse("policy_versions:inspect", args=[quote(self.object.pk)]), _("View"))]
+
     def get_success_message(self, instance):
         return _("Version %(number)s of “%(policy)s” released. Its content is now frozen.") % {
             "number": instance.number,
@@ -69,6 +86,9 @@ class PolicyVersionInspectView(InspectView):
         if field_name == "translated_key_changes":
             return _("Key changes in other languages")
         return super().get_field_label(field_name, field)
+
+    def get_released_at_display_value(self):
+        return local_time(self.object.released_at)
 
     def get_translated_key_changes_display_value(self):
         names = get_content_languages()
@@ -90,7 +110,13 @@ class PolicyVersionViewSet(ModelViewSet):
     inspect_view_class = PolicyVersionInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["__str__", "effective_date", "requires_reattestation", "released_at", "released_by"]
+    list_display = [
+        "__str__",
+        "effective_date",
+        "requires_reattestation",
+        Column("released_at", label=gettext_lazy("released at"), accessor=lambda version: local_time(version.released_at)),
+        "released_by",
+    ]
     list_filter = ["policy", "requires_reattestation"]
     inspect_view_fields = [
         "policy",

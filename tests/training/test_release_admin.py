@@ -2,6 +2,8 @@
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
@@ -70,3 +72,18 @@ def test_only_reviewers_may_release(policy, group):
     response = staff_client(group).post(ADD_URL, release_data(policy))
     assert response.status_code in (302, 403)
     assert not PolicyVersion.objects.exists()
+
+
+def test_release_offers_to_view_the_frozen_version_and_says_the_time_zone(policy, settings):
+    settings.TIME_ZONE = "Europe/Oslo"
+    client = staff_client(LEGAL_REVIEWERS)
+    response = client.post(ADD_URL, release_data(policy), follow=True)
+    version = PolicyVersion.objects.get()
+    html = response.content.decode()
+    inspect_url = f"/admin/policy_versions/inspect/{version.pk}/"
+    assert f'href="{inspect_url}"' in html and f'href="/admin/policy_versions/edit/{version.pk}/"' not in html
+    local = timezone.localtime(version.released_at)
+    shown = f"{date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
+    assert local.tzname() in ("CET", "CEST")
+    assert shown in client.get(inspect_url).content.decode()
+    assert shown in client.get("/admin/policy_versions/").content.decode()
