@@ -1,37 +1,29 @@
 """Admin for policy editors and legal: release versions, see what a version froze, review dates."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, InspectView
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import get_content_languages
 from wagtail.permissions import register_permission_policy
 
+from .admin_display import ReadableInspectView, local_time
 from .forms import ReleaseForm
 from .models import PolicyPage, PolicyVersion
 from .permissions import AppendOnlyPermissionPolicy
 from .services import ReleaseError, version_release
 
 register_permission_policy(PolicyVersion, AppendOnlyPermissionPolicy(PolicyVersion))
-
-
-def local_time(moment: datetime.datetime) -> str:
-    """A moment in the site's time zone (``TIME_ZONE``), naming the zone: the same on every page."""
-    local = timezone.localtime(moment)
-    return f"{date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
 class ReleaseView(CreateView):
@@ -79,16 +71,13 @@ class ReleaseView(CreateView):
         }
 
 
-class PolicyVersionInspectView(InspectView):
+class PolicyVersionInspectView(ReadableInspectView):
     """Also shows the key changes as written for readers of each other language."""
 
     def get_field_label(self, field_name, field):
         if field_name == "translated_key_changes":
             return _("Key changes in other languages")
         return super().get_field_label(field_name, field)
-
-    def get_released_at_display_value(self):
-        return local_time(self.object.released_at)
 
     def get_translated_key_changes_display_value(self):
         names = get_content_languages()
@@ -113,7 +102,7 @@ class PolicyVersionViewSet(ModelViewSet):
     list_display = [
         "__str__",
         "effective_date",
-        "requires_reattestation",
+        BooleanColumn("requires_reattestation", label=gettext_lazy("requires re-attestation")),
         Column("released_at", label=gettext_lazy("released at"), accessor=lambda version: local_time(version.released_at)),
         "released_by",
     ]
