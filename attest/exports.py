@@ -7,10 +7,10 @@ Every export states when it was made, the as-of date and the filters:
   The as-of date and the filters go in the file name (what Excel shows in its title bar), and
   in the ``X-Report-As-Of``/``X-Report-Filters`` response headers. It starts with a UTF-8 byte
   order mark so Excel reads names like "Søren Ødegård" correctly. Dates are ISO 8601,
-  ``completed_at`` is ISO 8601 in UTC, ``status`` is the stable code (``overdue``...).
+  ``completed_at`` is ISO 8601 in UTC with its ``Z`` suffix, ``status`` is the stable code (``overdue``...).
 - **Excel** has a Summary sheet (time of export, as-of date, filters, headline figures and
   every breakdown) and a Detail sheet with real dates, date-times (local time, the zone named
-  in the summary) and numbers.
+  in the summary and in each date-time cell's format) and numbers.
 - **PDF** has the summary, the breakdown tables and the charts, then the detail table, which
   repeats its header row on every page.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import tempfile
 import zipfile
@@ -325,9 +326,11 @@ def xlsx_write(request: ExportRequest, output, *, dashboard: reports.Dashboard |
     # The rows go in after openpyxl has written the rest: see _xlsx_detail_rows.
     placeholder = "A1:ZZ1"
     detail.auto_filter.ref = placeholder
+    local_time = WriteOnlyCell(detail, value=datetime.datetime(2000, 1, 1))
+    local_time.number_format = f'yyyy-mm-dd hh:mm:ss "{timezone.get_current_timezone()}"'  # every cell names its zone
     styles = {
         "date_style": WriteOnlyCell(detail, value=datetime.date(2000, 1, 1)).style_id,
-        "datetime_style": WriteOnlyCell(detail, value=datetime.datetime(2000, 1, 1)).style_id,
+        "datetime_style": local_time.style_id,
     }
     rows = reports.detail_queryset(request.filters, request.selection).iterator(chunk_size=5000)
     with tempfile.TemporaryFile() as skeleton:
@@ -390,17 +393,26 @@ def _header_text(name: str, width: float, size: float = 5.5) -> str:
     return name.replace("_", "_<br/>")
 
 
-def _fit(text: str, width: float, size: float, font: str = REGULAR) -> str:
-    """Cut ``text`` to fit a ``width``-point cell (an ellipsis marks the cut): wrapping thousands
-    of cells in paragraphs would make the PDF slow to build."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+@functools.cache
+def _cell_style(size: float):
+    """The paragraph style of a wrapped table cell. A long word (an email address) is split
+    across lines rather than run into the next column."""
+    from reportlab.lib.styles import ParagraphStyle
 
-    room = width - 2 * CELL_PADDING
-    if len(text) * size * 0.45 <= room or stringWidth(text, font, size) <= room:
+    register_fonts()
+    return ParagraphStyle(f"Cell{size}", fontName=REGULAR, fontSize=size, leading=size * 1.2, splitLongWords=1)
+
+
+def _fit(text: str, width: float, size: float, font: str = REGULAR):
+    """``text`` for a ``width``-point cell: as it is when it fits on one line, else wrapped in
+    the cell (a paragraph, only then: paragraphs for every one of thousands of cells would make
+    the PDF slow to build). Nothing is cut: an auditor must read every address whole."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    if stringWidth(text, font, size) <= width - 2 * CELL_PADDING:
         return text
-    while text and stringWidth(text + "…", font, size) > room:
-        text = text[:-1]
-    return text + "…"
+    return Paragraph(escape(text), _cell_style(size))
 
 
 def _pdf_detail_value(name: str, value) -> str:

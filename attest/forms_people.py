@@ -74,6 +74,10 @@ class RequirementForm(WagtailAdminModelForm):
         model = Requirement
         fields = [
             "name",
+            "name_fr",
+            "name_es",
+            "name_da",
+            "name_nb",
             "policy",
             "kind",
             "due_days",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from training.models import PolicyPage, PolicyVersion, Track
@@ -31,7 +32,9 @@ class EmployeeStatus(models.TextChoices):
 
 class Employee(models.Model):
     wagtail_reference_index_ignore = True
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.PROTECT, related_name="employee"
+    )
     employee_id = models.CharField(_("employee id"), max_length=64, unique=True)
     email = models.EmailField(_("email"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150)
@@ -52,10 +55,11 @@ class Employee(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)
     track = models.CharField(_("track"), max_length=16, choices=Track.choices, default=Track.ALL)
     status = models.CharField(_("status"), max_length=16, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("employee")
+        verbose_name_plural = _("employees")
         ordering = ["last_name", "first_name"]
 
     def __str__(self):
@@ -76,7 +80,13 @@ class RequirementKind(models.TextChoices):
 class Requirement(models.Model):
     """A rule saying who must complete which policy by when. Assignments are generated from it."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Shown to employees in every language with no name of its own.")
+    )
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
+    name_da = models.CharField(_("name in Danish"), max_length=200, blank=True)
+    name_nb = models.CharField(_("name in Norwegian"), max_length=200, blank=True)
     policy = models.ForeignKey(PolicyPage, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=RequirementKind.choices)
     due_days = models.PositiveSmallIntegerField(
@@ -103,10 +113,20 @@ class Requirement(models.Model):
 
     class Meta:
         verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def name_in(self, language: str) -> str:
+        """The name employees reading in ``language`` see: the default name where none is written."""
+        return getattr(self, f"name_{language}", "") or self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language the page or email is being shown in."""
+        return self.name_in(get_language())
 
 
 class AssignmentStatus(models.TextChoices):
@@ -145,30 +165,40 @@ class Assignment(models.Model):
 
     wagtail_reference_index_ignore = True
 
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="assignments")
-    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="assignments")
-    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    requirement = models.ForeignKey(
+        Requirement, verbose_name=_("requirement"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="+")
     assigned_on = models.DateField(_("assigned on"))
     due_on = models.DateField(_("due on"))
-    started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_on = models.DateField(null=True, blank=True, help_text="Local date of completed_at, for reports.")
-    attestation = models.ForeignKey("Attestation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    completed_on = models.DateField(
+        _("completed on"), null=True, blank=True, help_text="Local date of completed_at, for reports."
+    )
+    attestation = models.ForeignKey(
+        "Attestation", verbose_name=_("attestation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_locale = models.CharField(
+        _("language signed in"),
         max_length=8, blank=True, help_text="The attestation's language, copied so reports need not read attestations."
     )
-    exempted_at = models.DateTimeField(null=True, blank=True)
+    exempted_at = models.DateTimeField(_("exempted at"), null=True, blank=True)
     exempted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("exempted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     exemption_reason = models.CharField(_("exemption reason"), max_length=500, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["due_on"]
         constraints = [
             models.UniqueConstraint(
@@ -200,32 +230,41 @@ class Attestation(models.Model):
 
     wagtail_reference_index_ignore = True
 
-    verification_code = models.CharField(max_length=32, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="attestations")
-    employee_number = models.CharField(max_length=64)
-    typed_name = models.CharField(max_length=300)
-    policy = models.ForeignKey(PolicyPage, on_delete=models.PROTECT, related_name="+")
-    policy_title = models.CharField(max_length=255)
-    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
-    version_number = models.CharField(max_length=20)
-    assignment = models.ForeignKey("Assignment", on_delete=models.PROTECT, related_name="+")
-    locale_code = models.CharField(max_length=8)
-    content_sha256 = models.CharField(max_length=64)
-    statement = models.TextField()
-    signed_at = models.DateTimeField()
-    auth_method = models.CharField(max_length=32, choices=AuthMethod.choices)
-    ip_address = models.GenericIPAddressField(null=True)
-    user_agent = models.CharField(max_length=500)
-    quiz_results = models.JSONField()
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
-    chain_lane = models.PositiveSmallIntegerField()
-    chain_seq = models.PositiveBigIntegerField()
-    previous_hash = models.CharField(max_length=64)
-    record_hash = models.CharField(max_length=64)
+    verification_code = models.CharField(_("verification code"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.PROTECT, related_name="+"
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="attestations"
+    )
+    employee_number = models.CharField(_("employee id"), max_length=64)
+    typed_name = models.CharField(_("typed name"), max_length=300)
+    policy = models.ForeignKey(PolicyPage, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
+    policy_title = models.CharField(_("policy title"), max_length=255)
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="+")
+    version_number = models.CharField(_("version number"), max_length=20)
+    assignment = models.ForeignKey(
+        "Assignment", verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="+"
+    )
+    locale_code = models.CharField(_("language"), max_length=8)
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64)
+    statement = models.TextField(_("statement"))
+    signed_at = models.DateTimeField(_("signed at"))
+    auth_method = models.CharField(_("identity confirmed by"), max_length=32, choices=AuthMethod.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True)
+    user_agent = models.CharField(_("browser"), max_length=500)
+    quiz_results = models.JSONField(_("quiz results"))
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    chain_lane = models.PositiveSmallIntegerField(_("chain lane"))
+    chain_seq = models.PositiveBigIntegerField(_("position in chain"))
+    previous_hash = models.CharField(_("previous record hash"), max_length=64)
+    record_hash = models.CharField(_("record hash"), max_length=64)
 
     class Meta:
         verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
         ordering = ["-signed_at"]
         constraints = [
             models.UniqueConstraint(
@@ -253,14 +292,20 @@ class ReminderLog(models.Model):
 
     wagtail_reference_index_ignore = True
 
-    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    recipient = models.EmailField()
-    employee = models.ForeignKey(Employee, null=True, on_delete=models.PROTECT, related_name="reminders")
-    assignment = models.ForeignKey(Assignment, null=True, on_delete=models.PROTECT, related_name="reminders")
-    sent_at = models.DateTimeField()
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    recipient = models.EmailField(_("recipient"))
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), null=True, on_delete=models.PROTECT, related_name="reminders"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), null=True, on_delete=models.PROTECT, related_name="reminders"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
 
     class Meta:
+        verbose_name = _("email sent")
+        verbose_name_plural = _("emails sent")
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["assignment", "kind"])]
 
@@ -275,8 +320,8 @@ class AttestationChainHead(models.Model):
     wagtail_reference_index_ignore = True
 
     lane = models.PositiveSmallIntegerField(primary_key=True)
-    seq = models.PositiveBigIntegerField(default=0)
-    record_hash = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField(_("position"), default=0)
+    record_hash = models.CharField(_("record hash"), max_length=64)
 
     def __str__(self):
         return f"lane {self.lane} at {self.seq}"

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,9 @@ HR_PERMISSION = ("attest", "view_assignment")
 role). Looked up by permission so ``attest`` needs no knowledge of ``cms``'s group names."""
 
 _BATCH = 1000
+
+AUTOMATIC_EMAIL_HEADERS = {"Auto-Submitted": "auto-generated"}
+"""RFC 3834: every email sent from here is automatic, so out-of-office replies stay away."""
 
 
 @dataclass
@@ -65,7 +68,8 @@ def iso_week(day: datetime.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _company() -> dict:
+def company_context() -> dict:
+    """The company's name and HR address that sign every email (also allauth's account emails)."""
     from cms.models import CompanySettings
 
     site = Site.objects.filter(is_default_site=True).first()
@@ -84,7 +88,9 @@ def _render(email: Email, common: dict, connection) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string(f"emails/{email.template}_subject.txt", context).split())
         text = render_to_string(f"emails/{email.template}.txt", context)
         html = render_to_string(f"emails/{email.template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[email.recipient], connection=connection)
+    message = EmailMultiAlternatives(
+        subject, text, to=[email.recipient], connection=connection, headers=AUTOMATIC_EMAIL_HEADERS
+    )
     message.attach_alternative(html, "text/html")
     return message
 
@@ -112,7 +118,7 @@ def deliver(emails: Iterable[Email]) -> int:
                 if email.dedupe_key in skip:
                     continue
                 if connection is None:
-                    common = _company()
+                    common = company_context()
                     connection = get_connection()
                     connection.open()
                 message = _render(email, common, connection)
@@ -195,8 +201,7 @@ def chased_assignments(*, today: datetime.date):
     return (
         Assignment.objects.open()
         .filter(employee__status=EmployeeStatus.ACTIVE, employee__user__is_active=True, employee__hire_date__lte=today)
-        .select_related("employee", "version")
-        .annotate(policy_title=F("version__policy__title"))
+        .select_related("employee", "version__policy")
     )
 
 
@@ -238,7 +243,7 @@ def employee_reminders(*, today: datetime.date | None = None) -> Iterator[Email]
             context={
                 "employee": employee,
                 "assignment": assignment,
-                "policy": assignment.policy_title,
+                "policy": assignment.version.title_in(employee.language),
                 "version": assignment.version.number,
                 "days_left": (assignment.due_on - today).days,
                 "days_overdue": (today - assignment.due_on).days,
@@ -297,7 +302,7 @@ def manager_escalations(*, today: datetime.date | None = None) -> list[Email]:
             {
                 "name": a.employee.full_name,
                 "employee_id": a.employee.employee_id,
-                "policy": a.policy_title,
+                "policy": a.version.title_in(manager.language),
                 "version": a.version.number,
                 "due_on": a.due_on,
                 "days_overdue": (today - a.due_on).days,
@@ -311,7 +316,12 @@ def manager_escalations(*, today: datetime.date | None = None) -> list[Email]:
                 recipient=manager.email,
                 template="escalation",
                 language=manager.language,
-                context={"manager": manager, "rows": rows, "days": settings.ATTEST_ESCALATE_AFTER_DAYS},
+                context={
+                    "manager": manager,
+                    "rows": rows,
+                    "days": settings.ATTEST_ESCALATE_AFTER_DAYS,
+                    "link": absolute_url(reverse("team_dashboard")),
+                },
                 employee_id=manager.pk,
             )
         )
@@ -384,7 +394,7 @@ def hr_digests(*, today: datetime.date | None = None) -> list[Email]:
             recipient=user.email,
             template="hr_digest",
             language=languages.get(user.pk, settings.LANGUAGE_CODE),
-            context={**figures, "recipient_name": user.get_full_name() or user.email, "week": week},
+            context={**figures, "recipient_name": user.first_name or user.email, "week": week},
         )
         for user in recipients
     ]

@@ -113,6 +113,7 @@ ERROR_TRACK = _("Unknown track “%(value)s”: use one of %(choices)s.")
 ERROR_STATUS = _("Unknown status “%(value)s”: use one of %(choices)s.")
 ERROR_LANGUAGE = _("Unknown language “%(value)s”: use one of %(choices)s.")
 ERROR_DATE = _("“%(value)s” is not a date in the form YYYY-MM-DD.")
+ERROR_DATE_IMPOSSIBLE = _("“%(value)s” is in the form YYYY-MM-DD but is not a real date (check the day and month).")
 ERROR_DUPLICATE_ID = _("Employee id %(value)s is also on row %(other)s.")
 ERROR_DUPLICATE_EMAIL = _("Email %(value)s is also on row %(other)s.")
 ERROR_MANAGER_UNKNOWN = _("Manager %(value)s is neither in this file nor an existing employee.")
@@ -526,12 +527,13 @@ def _row(number: int, cells: list[str], index: dict[str, int], width: int, error
             except ValidationError:
                 errors.append(RowError(number, name, ERROR_EMAIL % {"value": value}))
         elif name == "hire_date":
-            try:
-                if not ISO_DATE.match(value):
-                    raise ValueError(value)
-                value = datetime.date.fromisoformat(value)
-            except ValueError:
+            if not ISO_DATE.match(value):
                 errors.append(RowError(number, name, ERROR_DATE % {"value": value}))
+            else:
+                try:
+                    value = datetime.date.fromisoformat(value)
+                except ValueError:
+                    errors.append(RowError(number, name, ERROR_DATE_IMPOSSIBLE % {"value": value}))
         elif name == "track":
             value = value.lower()
             if value not in TRACKS:

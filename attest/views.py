@@ -234,7 +234,7 @@ def certificate(request, code):
         attestation=attestation,
         company_name=company.company_name,
         verify_url=verify_url,
-        signatory=company.certificate_signatory,
+        signatory=company.certificate_signatory_in(attestation.locale_code),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{attestation.verification_code}.pdf"'

@@ -55,6 +55,60 @@ def load_demo(*, stdout=None) -> None:
         _load_demo(stdout=stdout)
 
 
+DEMO_ROLE_TRANSLATIONS = {
+    "First line for anything posted about Northwind": {
+        "role_fr": "Premier recours pour tout ce qui est publié sur Northwind",
+        "role_es": "Primer contacto para todo lo que se publique sobre Northwind",
+        "role_da": "Første kontakt for alt, der skrives om Northwind",
+        "role_nb": "Første kontakt for alt som publiseres om Northwind",
+    },
+    "Head of Social Media": {
+        "role_fr": "Responsable des réseaux sociaux",
+        "role_es": "Responsable de redes sociales",
+        "role_da": "Leder af sociale medier",
+        "role_nb": "Leder for sosiale medier",
+    },
+    "Legal counsel": {
+        "role_fr": "Juriste",
+        "role_es": "Asesora jurídica",
+        "role_da": "Juridisk rådgiver",
+        "role_nb": "Juridisk rådgiver",
+    },
+    "Phishing, hacked accounts, lost devices": {
+        "role_fr": "Hameçonnage, comptes piratés, appareils perdus",
+        "role_es": "Phishing, cuentas hackeadas, dispositivos perdidos",
+        "role_da": "Phishing, hackede konti, mistede enheder",
+        "role_nb": "Phishing, hackede kontoer, mistede enheter",
+    },
+}
+DEMO_REQUIREMENT_NAMES = {
+    "Onboarding: social-media policy": (
+        "Intégration : politique des réseaux sociaux",
+        "Incorporación: política de redes sociales",
+        "Introduktion: politik for sociale medier",
+        "Introduksjon: retningslinjer for sosiale medier",
+    ),
+    "Annual refresher": ("Rappel annuel", "Repaso anual", "Årlig genopfriskning", "Årlig oppfriskning"),
+    "Official team: crisis plan briefing": (
+        "Équipe officielle : présentation du plan de crise",
+        "Equipo oficial: sesión sobre el plan de crisis",
+        "Officielt team: gennemgang af kriseplanen",
+        "Offisielt team: gjennomgang av kriseplanen",
+    ),
+    "Re-attestation after material changes": (
+        "Nouvelle attestation après des changements importants",
+        "Nueva declaración tras cambios importantes",
+        "Ny bekræftelse efter væsentlige ændringer",
+        "Ny bekreftelse etter vesentlige endringer",
+    ),
+}
+
+
+def _names(name: str) -> dict[str, str]:
+    """A demo requirement's name in each other language, as its fields."""
+    return dict(zip(("name_fr", "name_es", "name_da", "name_nb"), DEMO_REQUIREMENT_NAMES[name], strict=True))
+
+
 @transaction.atomic
 def _load_demo(*, stdout=None) -> None:
     say = stdout.write if stdout else (lambda message: None)
@@ -63,6 +117,10 @@ def _load_demo(*, stdout=None) -> None:
         return
     home = HomePage.objects.get()
     home.welcome = "Your social-media policy training: read each chapter, pass its quiz, then sign."
+    home.welcome_fr = "Votre formation à la politique des réseaux sociaux : lisez chaque chapitre, réussissez son quiz, puis signez."
+    home.welcome_es = "Tu formación sobre la política de redes sociales: lee cada capítulo, supera su cuestionario y firma."
+    home.welcome_da = "Din uddannelse i politikken for sociale medier: læs hvert kapitel, bestå quizzen, og underskriv så."
+    home.welcome_nb = "Opplæringen din i retningslinjene for sosiale medier: les hvert kapittel, bestå quizen, og signer deretter."
     home.save_revision().publish()
     site = Site.objects.get(is_default_site=True)
     site.hostname, site.port, site.site_name = "127.0.0.1", 8000, "Northwind Outfitters"
@@ -70,6 +128,10 @@ def _load_demo(*, stdout=None) -> None:
     company = CompanySettings.for_site(site)
     company.company_name = "Northwind Outfitters"
     company.certificate_signatory = "Ingrid Hansen, Head of People & HR"
+    company.certificate_signatory_fr = "Ingrid Hansen, directrice des ressources humaines"
+    company.certificate_signatory_es = "Ingrid Hansen, directora de Personas y RR. HH."
+    company.certificate_signatory_da = "Ingrid Hansen, HR-direktør"
+    company.certificate_signatory_nb = "Ingrid Hansen, HR-direktør"
     company.hr_contact_email = "hr@northwind.example"
     company.save()
     for order, (name, role, email, phone) in enumerate(
@@ -80,7 +142,9 @@ def _load_demo(*, stdout=None) -> None:
             ("IT security hotline", "Phishing, hacked accounts, lost devices", "security@northwind.example", "+47 22 00 99 99"),
         ]
     ):
-        CrisisContact.objects.create(name=name, role=role, email=email, phone=phone, sort_order=order)
+        CrisisContact.objects.create(
+            name=name, role=role, email=email, phone=phone, sort_order=order, **DEMO_ROLE_TRANSLATIONS[role]
+        )
 
     say("Importing the roster…")
     result = roster_import(source=FIXTURES / "roster.csv", send_invitations=False)
@@ -121,16 +185,18 @@ def _load_demo(*, stdout=None) -> None:
     today = timezone.localdate()
     Requirement.objects.create(
         name="Onboarding: social-media policy",
+        **_names("Onboarding: social-media policy"),
         policy=policy,
         kind=RequirementKind.ONBOARDING,
         due_days=14,
         starts_on=today - datetime.timedelta(days=60),
     )
     Requirement.objects.create(
-        name="Annual refresher", policy=policy, kind=RequirementKind.ANNUAL, due_days=30, starts_on=today - datetime.timedelta(days=20)
+        name="Annual refresher", **_names("Annual refresher"), policy=policy, kind=RequirementKind.ANNUAL, due_days=30, starts_on=today - datetime.timedelta(days=20)
     )
     Requirement.objects.create(
         name="Official team: crisis plan briefing",
+        **_names("Official team: crisis plan briefing"),
         policy=policy,
         kind=RequirementKind.AD_HOC,
         due_date=today - datetime.timedelta(days=5),
@@ -138,6 +204,7 @@ def _load_demo(*, stdout=None) -> None:
     )
     Requirement.objects.create(
         name="Re-attestation after material changes",
+        **_names("Re-attestation after material changes"),
         policy=policy,
         kind=RequirementKind.REATTESTATION,
         due_days=21,

@@ -1,11 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+SIGNUP_CLOSED = _(
+    "Accounts are created by HR from the staff list: sign in with the invitation you received by email, or ask HR."
+)
 
 
 @login_not_required
@@ -31,3 +37,13 @@ def wagtail_login(request):
         raise PermissionDenied
     query = request.META.get("QUERY_STRING", "")
     return redirect(reverse("account_login") + (f"?{query}" if query else ""))
+
+
+@login_not_required
+def signup_closed(request):
+    """Nobody signs themselves up (accounts come from the roster): allauth's sign-up page would
+    only say "closed", so send people to the sign-in page with the reason instead."""
+    if request.user.is_authenticated:
+        return redirect("/")
+    messages.info(request, SIGNUP_CLOSED)
+    return redirect("account_login")

@@ -77,6 +77,7 @@ class PolicyPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("policy")
+        verbose_name_plural = _("policies")
 
     @property
     def next_review_due(self) -> datetime.date | None:
@@ -170,6 +171,7 @@ class ChapterPage(Page):
 
     class Meta:
         verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pass_mark__gte=0, pass_mark__lte=100), name="chapter_pass_mark_percentage"
@@ -198,7 +200,7 @@ def _lines(text: str) -> list[str]:
 class PolicyVersion(models.Model):
     """A frozen release of a policy. Created once by ``services.version_release``; never updated."""
 
-    policy = models.ForeignKey(PolicyPage, on_delete=models.PROTECT, related_name="versions")
+    policy = models.ForeignKey(PolicyPage, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="versions")
     number = models.CharField(_("version"), max_length=20)
     effective_date = models.DateField(_("effective date"))
     key_changes = models.TextField(_("key changes"), help_text=_("One change per line."))
@@ -206,7 +208,9 @@ class PolicyVersion(models.Model):
         _("requires re-attestation"), help_text=_("Material change: everyone must read and sign again.")
     )
     released_at = models.DateTimeField(_("released at"))
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("released by"), on_delete=models.PROTECT, related_name="+"
+    )
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64)
     held_back_languages = models.JSONField(
         _("languages held back"),
@@ -219,6 +223,7 @@ class PolicyVersion(models.Model):
 
     class Meta:
         verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
         ordering = ["policy", "-released_at"]
         get_latest_by = "released_at"
         constraints = [models.UniqueConstraint(fields=["policy", "number"], name="version_number_unique_per_policy")]

@@ -1,18 +1,23 @@
 """Admin for policy editors and legal: release versions, see what a version froze, review dates."""
 
 from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.ui.components import Component
-from wagtail.admin.views.generic import CreateView, InspectView
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import get_content_languages
 from wagtail.permissions import register_permission_policy
 
+from .admin_display import ReadableInspectView, local_time
 from .forms import ReleaseForm
 from .models import PolicyPage, PolicyVersion
 from .permissions import AppendOnlyPermissionPolicy
@@ -70,6 +75,10 @@ class ReleaseView(CreateView):
             )
         return response
 
+    def get_success_buttons(self):
+        """A released version is frozen: offer to look at it, not to edit it."""
+        return [wagtail_messages.button(reverse("policy_versions:inspect", args=[quote(self.object.pk)]), _("View"))]
+
     def get_success_message(self, instance):
         return _("Version %(number)s of “%(policy)s” released. Its content is now frozen.") % {
             "number": instance.number,
@@ -77,7 +86,7 @@ class ReleaseView(CreateView):
         }
 
 
-class PolicyVersionInspectView(InspectView):
+class PolicyVersionInspectView(ReadableInspectView):
     """Also shows the key changes as written for readers of each other language."""
 
     def get_field_label(self, field_name, field):
@@ -118,7 +127,13 @@ class PolicyVersionViewSet(ModelViewSet):
     inspect_view_class = PolicyVersionInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["__str__", "effective_date", "requires_reattestation", "released_at", "released_by"]
+    list_display = [
+        "__str__",
+        "effective_date",
+        BooleanColumn("requires_reattestation", label=gettext_lazy("requires re-attestation")),
+        Column("released_at", label=gettext_lazy("released at"), accessor=lambda version: local_time(version.released_at)),
+        "released_by",
+    ]
     list_filter = ["policy", "requires_reattestation"]
     inspect_view_fields = [
         "policy",

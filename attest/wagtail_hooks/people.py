@@ -26,7 +26,7 @@ from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -35,6 +35,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
+from training.admin_display import ReadableInspectView
 from training.models import Track
 from training.permissions import AppendOnlyPermissionPolicy
 
@@ -174,7 +175,7 @@ class RequirementViewSet(ModelViewSet):
         "kind",
         Column("due", label=gettext_lazy("Due"), accessor=_due_rule),
         Column("audience", label=gettext_lazy("Audience"), accessor=_audience),
-        "active",
+        BooleanColumn("active", label=gettext_lazy("active")),
     ]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
@@ -243,7 +244,7 @@ class AssignmentIndexView(IndexView):
         if instance.status in OPEN_STATUSES and self.request.user.has_perm("attest.change_assignment"):
             buttons.append(
                 Button(
-                    _("Exempt"), url=reverse("assignments:exempt", args=[instance.pk]), icon_name="minus", priority=5
+                    _("Grant exemption"), url=reverse("assignments:exempt", args=[instance.pk]), icon_name="minus", priority=5
                 )
             )
         return buttons
@@ -308,6 +309,7 @@ class AssignmentViewSet(ModelViewSet):
     menu_label = gettext_lazy("Assignments")
     index_view_class = AssignmentIndexView
     inspect_view_enabled = True
+    inspect_view_class = ReadableInspectView
     copy_view_enabled = False
     form_fields = []
     list_display = [
@@ -316,7 +318,7 @@ class AssignmentViewSet(ModelViewSet):
         Column("requirement", label=gettext_lazy("Requirement"), accessor="requirement", sort_key="requirement__name"),
         Column("due_on", label=gettext_lazy("Due on"), accessor=lambda a: date_format(a.due_on), sort_key="due_on"),
         Column("status", label=gettext_lazy("Status"), accessor=_status_label, sort_key="status"),
-        Column("exemption", label=gettext_lazy("Exempted"), accessor=_exemption),
+        Column("exemption", label=gettext_lazy("Exemption"), accessor=_exemption),
     ]
     filterset_class = AssignmentFilterSet
     search_fields = ["employee__employee_id", "employee__first_name", "employee__last_name", "employee__email"]

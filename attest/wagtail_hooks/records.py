@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from training.admin_display import ReadableInspectView
 from training.permissions import AppendOnlyPermissionPolicy
 
 from ..models import Attestation
@@ -19,6 +20,7 @@ class AttestationViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 220
     inspect_view_enabled = True
+    inspect_view_class = ReadableInspectView
     copy_view_enabled = False
     form_fields = []
     list_display = ["typed_name", "employee_number", "policy_title", "version_number", "locale_code", "signed_at"]

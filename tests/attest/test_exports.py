@@ -137,6 +137,7 @@ class ExportTests(TestCase):
         assert soren["assigned_on"].is_date and soren["assigned_on"].value == datetime.datetime(2026, 1, 1)
         assert soren["due_on"].value == datetime.datetime(2030, 1, 1)
         assert isinstance(soren["completed_at"].value, datetime.datetime)
+        assert soren["completed_at"].number_format == 'yyyy-mm-dd hh:mm:ss "Europe/Oslo"', "local time, and says so"
         assert soren["completed_at"].value == timezone.localtime(self.signed.completed_at).replace(tzinfo=None, microsecond=soren["completed_at"].value.microsecond)
         assert soren["quiz_score"].value == 100 and soren["quiz_score"].data_type == "n"
         assert soren["attestation_id"].value == self.signed.attestation_id
@@ -288,3 +289,30 @@ def exports_error_as_of_future():
     from attest.forms_reports import ERROR_AS_OF_FUTURE
 
     return ERROR_AS_OF_FUTURE
+
+
+class PdfWrapTests(TestCase):
+    """Long addresses and requirement names wrap inside their cell: nothing is cut with "…"."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_organisation()
+        manager = factories.employee(
+            "Maximiliane", "Longname", email="maximiliane.wolfeschlegelsteinhausen-bergerdorff@subsidiary.northwind.example"
+        )
+        cls.person = factories.employee(
+            "Wendy", "Wide", email="wendy.wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww@mmmmmmmmmmmmmmmmmmm.example", manager=manager
+        )
+        cls.requirement = factories.requirement(
+            cls.org.policy, name="Annual social-media refresher for the official accounts team and their deputies"
+        )
+        factories.assignment(cls.person, cls.org.version, cls.requirement, due_on=datetime.date(2026, 3, 1))
+
+    def test_long_emails_and_requirement_names_appear_whole(self):
+        data = exports.pdf_bytes(exports.ExportRequest(filters=reports.ReportFilters(as_of=AS_OF)))
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        joined = re.sub(r"\s+", "", text)
+        assert self.person.email in joined
+        assert self.person.manager.email in joined
+        assert re.sub(r"\s+", "", self.requirement.name) in joined
+        assert "…" not in text

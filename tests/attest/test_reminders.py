@@ -310,3 +310,54 @@ def test_two_processes_sending_at_once_send_each_email_once():
     assert ReminderLog.objects.count() == 14
     assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     assert Assignment.objects.count() == 12
+
+
+# --- Language, links and headers of every automatic email --------------------------------------
+
+
+@pytest.fixture
+def translated_version(db):
+    return factories.release(factories.translated_policy(languages=("es", "nb"), chapters=1))
+
+
+def test_reminders_and_escalations_name_the_policy_in_the_readers_language(translated_version):
+    manager = factories.employee("Ingrid", "Haugen", language="nb")
+    carmen = factories.employee("Carmen", "Ruiz", language="es", manager=manager)
+    factories.assignment(carmen, translated_version, due_on=MONDAY - 9 * DAY)
+    ready()
+    reminders_send(today=MONDAY)
+    [reminder] = [m for m in mail.outbox if m.to == [carmen.email]]
+    assert "Política de redes sociales" in reminder.subject
+    assert "Social media policy" not in reminder.body
+    [escalation] = [m for m in mail.outbox if m.to == [manager.email]]
+    assert "Retningslinjer for sosiale medier" in escalation.body
+    assert "Social media policy" not in escalation.body + escalation.alternatives[0][0]
+
+
+def test_escalation_links_to_the_managers_team_page(version):
+    marcus = factories.employee("Marcus", "Berg")
+    factories.assignment(factories.employee(manager=marcus), version, due_on=MONDAY - 9 * DAY)
+    ready()
+    reminders_send(today=MONDAY)
+    [summary] = [m for m in mail.outbox if m.to == [marcus.email]]
+    assert "https://training.example.com/team/" in summary.body
+    assert 'href="https://training.example.com/team/"' in summary.alternatives[0][0]
+
+
+def test_every_automatic_email_says_it_is_automatic(emma, version, policy):
+    from attest.reminders import invitations_send
+
+    hr = factories.user(email="hr@example.com", first_name="Hedda", last_name="Holm", groups=[HR])
+    newcomer = factories.employee("Noah", "Clarke")
+    newcomer.user.set_unusable_password()
+    newcomer.user.save()
+    factories.assignment(factories.employee(manager=emma), version, due_on=MONDAY - 9 * DAY)
+    ready()
+    invitations_send(employee_ids=[newcomer.pk])
+    reminders_send(today=MONDAY)
+    kinds_sent = {log.kind for log in ReminderLog.objects.all()}
+    assert {ReminderKind.INVITATION, ReminderKind.OVERDUE, ReminderKind.ESCALATION, ReminderKind.HR_DIGEST} <= kinds_sent
+    assert mail.outbox and all(m.extra_headers.get("Auto-Submitted") == "auto-generated" for m in mail.outbox)
+    assert all(m.message()["Auto-Submitted"] == "auto-generated" for m in mail.outbox)
+    [digest] = [m for m in mail.outbox if m.to == [hr.email]]
+    assert digest.body.startswith("Hello Hedda,")

@@ -178,6 +178,14 @@ PRODUCT = [
         (get("/_util/login/", everyone(FORBIDDEN, anon=LOGIN)), post("/_util/login/", everyone(FORBIDDEN, anon=LOGIN))),
         why="Wagtail's front-end login for private pages, routed through allauth; its own is shadowed",
     ),
+    Route(
+        "accounts/signup/",
+        (
+            get("/accounts/signup/", signed_in(redirect_to("/"))),
+            post("/accounts/signup/", signed_in(redirect_to("/")), {"email": "new@example.com", "password1": "x"}),
+        ),
+        why="sign-up is closed (accounts come from the roster): sent to sign in, with the reason",
+    ),
     # The employee journey.
     Route(
         r"^((?:[\w\-]+/)*)$",
@@ -415,7 +423,6 @@ GENERIC = [
         r"^accounts/",
         (
             get("/accounts/login/", signed_in(redirect_to("/"), anon=OK)),
-            get("/accounts/signup/", signed_in(redirect_to("/"), anon=OK)),  # says sign-up is closed
             get("/accounts/password/reset/", everyone(OK)),
             get("/accounts/reauthenticate/", signed_in()),
             get("/accounts/2fa/", signed_in()),

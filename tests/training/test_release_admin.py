@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 from wagtail.models import Locale, ModelLogEntry
 
@@ -202,3 +203,18 @@ def test_a_language_released_lagging_still_lags_at_the_next_release_until_it_is_
         lagging.danish, body=[*lagging.danish.body.raw_data, {"type": "text", "value": "<p>Ny regel.</p>"}]
     )
     assert version_release_plan(policy=lagging.policy).lagging == {}
+
+
+def test_release_offers_to_view_the_frozen_version_and_says_the_time_zone(policy, settings):
+    settings.TIME_ZONE = "Europe/Oslo"
+    client = staff_client(LEGAL_REVIEWERS)
+    response = client.post(ADD_URL, release_data(policy), follow=True)
+    version = PolicyVersion.objects.get()
+    html = response.content.decode()
+    inspect_url = f"/admin/policy_versions/inspect/{version.pk}/"
+    assert f'href="{inspect_url}"' in html and f'href="/admin/policy_versions/edit/{version.pk}/"' not in html
+    local = timezone.localtime(version.released_at)
+    shown = f"{date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
+    assert local.tzname() in ("CET", "CEST")
+    assert shown in client.get(inspect_url).content.decode()
+    assert shown in client.get("/admin/policy_versions/").content.decode()

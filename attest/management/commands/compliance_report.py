@@ -26,12 +26,18 @@ ERROR_OUTPUT_DIRECTORY = gettext_lazy("The folder %(folder)s does not exist: cre
 ERROR_OUTPUT_IS_DIRECTORY = gettext_lazy("--output %(path)s is a folder: give a file name, e.g. %(path)s/report.%(format)s.")
 
 
+HELP = gettext_lazy(
+    "Export one row per assignment (employee_id, email, full_name, department, location, manager_email, policy, "
+    "version, requirement, assigned_on, due_on, status, completed_at, days_overdue, quiz_score, attestation_id) "
+    "as CSV, Excel or PDF, as of a date."
+)
+
+
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Export one row per assignment (employee_id, email, full_name, department, location, manager_email, policy, "
-        "version, requirement, assigned_on, due_on, status, completed_at, days_overdue, quiz_score, attestation_id) "
-        "as CSV, Excel or PDF, as of a date."
-    )
+    @property
+    def help(self) -> str:
+        """argparse formats the description with regular expressions: it needs a real string."""
+        return str(HELP)
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=exports.FORMATS, help=_("csv, xlsx or pdf."))
