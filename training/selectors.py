@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from wagtail.models import Locale, TaskState
 
+from .hashing import content_sha256, locale_sha256
 from .models import ChapterPage, PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, ReadingProgress, Track
 
 
@@ -36,7 +37,7 @@ def version_chapters(*, version: PolicyVersion, track: str, language: str) -> Qu
         PolicyVersionChapter.objects.filter(
             version=version, locale__language_code=locale_code, track__in=tracks_for(track)
         )
-        .select_related("revision", "locale")
+        .select_related("locale")
         .order_by("position")
     )
 
@@ -45,7 +46,7 @@ def version_chapter_for_reading(*, version: PolicyVersion, slug: str, language: 
     locale_code = version_reading_locale(version=version, language=language)
     return (
         PolicyVersionChapter.objects.filter(version=version, locale__language_code=locale_code, slug=slug)
-        .select_related("revision", "locale")
+        .select_related("locale")
         .first()
     )
 
@@ -131,7 +132,7 @@ def _chapters_to_read(*, version: PolicyVersion, track: str, language: str) -> t
     so each process reads them once instead of twice per request on the signing path. The key
     includes ``released_at`` so a reused id (a rolled-back test database) cannot serve another
     version's chapters. The chapters are shared between requests: treat them as read-only.
-    The frozen revision is not joined: ``PolicyVersionChapter.page`` rebuilds it from its own cache.
+    ``PolicyVersionChapter.page`` builds the chapter from the frozen copy, once per process.
     """
     key = (version.pk, version.released_at, track, language)
     found = _RELEASED_CHAPTERS.get(key)
@@ -229,3 +230,27 @@ def chapters_changed_between(*, old: PolicyVersion, new: PolicyVersion, language
         )
         if chapter.content_sha256 not in old_by_key.get(chapter.chapter_key, set())
     ]
+
+
+def version_hash_problems(*, version: PolicyVersion) -> list[str]:
+    """Recompute a version's hashes from its frozen copy, each with the scheme it was released
+    with, and name every chapter and language whose stored hash no longer matches."""
+    label = f"version {version.policy.title} {version.number} (id {version.pk})"
+    problems = []
+    chapters: dict[str, list[PolicyVersionChapter]] = {}
+    for chapter in version.chapters.select_related("locale").order_by("position"):
+        chapters.setdefault(chapter.locale.language_code, []).append(chapter)
+        if content_sha256(chapter.content, version.hash_scheme) != chapter.content_sha256:
+            problems.append(
+                f"{label}, language {chapter.locale.language_code}, chapter {chapter.slug}: "
+                "the frozen text does not match its hash"
+            )
+    source_language = version.policy.locale.language_code
+    for row in version.locales.select_related("locale"):
+        language = row.locale.language_code
+        digest = locale_sha256([(str(c.chapter_key), c.content_sha256) for c in chapters.get(language, [])])
+        if digest != row.content_sha256:
+            problems.append(f"{label}, language {language}: the chapters do not match the language's hash")
+        if language == source_language and row.content_sha256 != version.content_sha256:
+            problems.append(f"{label}, language {language}: the version's hash is not this language's hash")
+    return problems

@@ -13,7 +13,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from .blocks import QuestionKind
-from .hashing import chapter_sha256, locale_sha256
+from .hashing import chapter_content, content_sha256, locale_sha256
 from .models import (
     ChapterPage,
     PolicyPage,
@@ -125,7 +125,9 @@ def version_release(
     released_by,
     translated_key_changes: dict[str, str] | None = None,
 ) -> PolicyVersion:
-    """Freeze the approved, published text of every chapter (in every fully translated language).
+    """Freeze the approved, published text of every chapter (in every fully translated language):
+    a copy of it is stored in the version and hashed canonically, so later CMS edits, even of
+    the revision it came from, cannot change what employees read and sign.
 
     ``translated_key_changes`` holds the key changes written for readers of other languages
     (``{language code: lines}``); readers of a language without them see ``key_changes``."""
@@ -153,7 +155,8 @@ def version_release(
         hashes = []
         for position, page in enumerate(pages):
             frozen = page.live_revision.as_object()
-            digest = chapter_sha256(frozen)
+            content = chapter_content(frozen)
+            digest = content_sha256(content)
             hashes.append((str(page.translation_key), digest))
             rows.append(
                 PolicyVersionChapter(
@@ -163,10 +166,11 @@ def version_release(
                     chapter_key=page.translation_key,
                     revision=page.live_revision,
                     position=position,
-                    track=frozen.track,
-                    title=frozen.title,
+                    track=content["track"],
+                    title=content["title"],
                     slug=frozen.slug,
-                    has_quiz=len(frozen.questions) > 0,
+                    has_quiz=len(content["questions"]) > 0,
+                    content=content,
                     content_sha256=digest,
                 )
             )

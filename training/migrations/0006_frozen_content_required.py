@@ -1,0 +1,13 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("training", "0005_copy_released_text")]
+
+    operations = [
+        migrations.AlterField(
+            model_name="policyversionchapter",
+            name="content",
+            field=models.JSONField(help_text="The released text and quiz, as employees read and answer it."),
+        ),
+    ]
