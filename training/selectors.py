@@ -254,3 +254,45 @@ def version_hash_problems(*, version: PolicyVersion) -> list[str]:
         if language == source_language and row.content_sha256 != version.content_sha256:
             problems.append(f"{label}, language {language}: the version's hash is not this language's hash")
     return problems
+
+
+def quiz_answers_revealed(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
+    """Correct options, per-option feedback and explanations teach the answer key: show them only
+    once the learner passed this chapter or has no attempt left, so failing on purpose cannot buy
+    the key for the next attempt. ``since`` scopes attempts to the assignment, as the limit does."""
+    submitted = QuizAttempt.objects.filter(
+        user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, submitted_at__isnull=False
+    )
+    if since:
+        submitted = submitted.filter(submitted_at__gte=since)
+    if submitted.filter(passed=True).exists():
+        return True
+    limit = chapter.page.attempt_limit
+    return bool(limit) and submitted.count() >= limit
+
+
+def quiz_attempt_review(*, chapter: PolicyVersionChapter, attempt: QuizAttempt, reveal: bool) -> list[dict]:
+    """A submitted attempt, question by question: the learner's choices and whether each question
+    was answered right. With ``reveal`` also the key (``is_correct``), feedback and explanation;
+    without it they are left out of the data, so no template can show them by mistake."""
+    questions = {child.id: child.value for child in chapter.page.questions}
+    answers = attempt.answers or {}
+    review = []
+    for item in attempt.presented:
+        question = questions[item["question"]]
+        chosen = set(answers.get(item["question"], []))
+        right = {index for index, option in enumerate(question["options"]) if option["is_correct"]}
+        options = [
+            (index, question["options"][index] if reveal else {"text": question["options"][index]["text"]})
+            for index in item["options"]
+        ]
+        review.append(
+            {
+                "id": item["question"],
+                "question": question if reveal else {"prompt": question["prompt"], "scenario": question["scenario"]},
+                "options": options,
+                "chosen": chosen,
+                "answered_right": chosen == right,
+            }
+        )
+    return review

@@ -16,5 +16,7 @@ class Command(BaseCommand):
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
-            raise CommandError(f"{len(problems)} problem(s) in {len(versions)} version(s): released text does not verify.")
+            raise CommandError(
+                f"{len(problems)} problem(s) in {len(versions)} version(s): released text does not verify."
+            )
         self.stdout.write(f"OK: {len(versions)} version(s) verified; every released text matches its hash.")
