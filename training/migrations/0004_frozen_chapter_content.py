@@ -23,8 +23,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="policyversionchapter",
             name="content",
-            field=models.JSONField(
-                null=True, help_text="The released text and quiz, as employees read and answer it."
-            ),
+            field=models.JSONField(null=True, help_text="The released text and quiz, as employees read and answer it."),
         ),
     ]
