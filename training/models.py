@@ -353,12 +353,13 @@ _FROZEN_CHAPTERS: dict[tuple, ChapterPage] = {}
 
 def frozen_chapter(chapter: PolicyVersionChapter) -> ChapterPage:
     """The frozen copy never changes, so each process builds a released chapter once, not per
-    request. The hash is part of the key so a reused id (a restored or rebuilt database) cannot
-    serve stale text. The result is shared between requests: treat it as read-only."""
-    key = (chapter.pk, chapter.content_sha256)
+    request. The hash and the question ids are part of the key so a reused id (a restored or
+    rebuilt database) cannot serve another text or quiz. The result is shared between requests:
+    treat it as read-only."""
+    content = chapter.content
+    key = (chapter.pk, chapter.content_sha256, tuple(question.get("id") for question in content["questions"]))
     page = _FROZEN_CHAPTERS.get(key)
     if page is None:
-        content = chapter.content
         page = ChapterPage(
             title=content["title"],
             slug=chapter.slug,

@@ -90,13 +90,13 @@ def edit_form(chapter, *, intro, correct_option):
     )
 
 
-def post_overwrite(chapter, revision, *, intro="Rewritten after approval.", correct_option=1):
+def post_overwrite(chapter, revision, *, intro="Rewritten after approval.", correct_option=1, url=None):
     """The hostile editor: the edit form posted back over ``revision`` (Wagtail lets its author)."""
     client = Client()
     client.force_login(revision.user)
     data = edit_form(chapter, intro=intro, correct_option=correct_option)
     data["overwrite_revision_id"] = str(revision.pk)
-    return client.post(reverse("wagtailadmin_pages:edit", args=[chapter.pk]), data)
+    return client.post(url or reverse("wagtailadmin_pages:edit", args=[chapter.pk]), data)
 
 
 def test_release_copies_the_text_into_the_version(version):
@@ -148,6 +148,18 @@ def test_overwriting_a_released_revision_from_the_admin_is_refused(emma_assignme
     assert chapter.revisions.count() == revisions_before
     assert "Rewritten after approval." not in str(frozen(version).content)
     assert verify_versions() is None
+
+
+def test_reverting_over_a_released_revision_is_refused(version):
+    chapter = ChapterPage.objects.get(slug="one")
+    released = Revision.objects.get(pk=frozen(version).revision_id)
+    content_before = released.content
+    url = reverse("wagtailadmin_pages:revisions_revert", args=[chapter.pk, released.pk])
+    response = post_overwrite(chapter, released, url=url)
+    assert response.status_code == 200
+    assert str(ERROR_REVISION_PROTECTED) in response.content.decode()
+    released.refresh_from_db()
+    assert released.content == content_before
 
 
 def test_changing_the_answer_key_by_overwrite_is_refused_and_grading_uses_the_frozen_key(emma_assignment):
