@@ -332,6 +332,13 @@ class PolicyVersionChapter(models.Model):
     has_quiz = models.BooleanField()
     content = models.JSONField(help_text=_("The released text and quiz, as employees read and answer it."))
     content_sha256 = models.CharField(max_length=64)
+    text_sha256 = models.CharField(
+        max_length=64,
+        help_text=_(
+            "Canonical hash (block ids left out) of the frozen copy: compares text across versions, "
+            "whatever their hashing scheme."
+        ),
+    )
 
     class Meta:
         ordering = ["version", "locale", "position"]

@@ -99,11 +99,13 @@ class LearnerProgress:
 def unchanged_chapters_done_before(*, user, version: PolicyVersion, chapters: list[PolicyVersionChapter]) -> set:
     """Keys of chapters whose exact text (same hash) the learner already read, and passed, in an
     earlier version of the same policy: re-attesting means redoing only what changed."""
-    hashes = {chapter.content_sha256: chapter for chapter in chapters}
+    hashes = {chapter.text_sha256: chapter for chapter in chapters}
     earlier = PolicyVersionChapter.objects.filter(
-        version__policy_id=version.policy_id, content_sha256__in=hashes
+        version__policy_id=version.policy_id, text_sha256__in=hashes
     ).exclude(version=version)
-    candidates = {(row.version_id, row.chapter_key): row.content_sha256 for row in earlier.only("version_id", "chapter_key", "content_sha256")}
+    candidates = {
+        (row.version_id, row.chapter_key): row.text_sha256 for row in earlier.only("version_id", "chapter_key", "text_sha256")
+    }
     if not candidates:
         return set()
     versions = {version_id for version_id, _ in candidates}
@@ -220,7 +222,7 @@ def approved_revision_ids(*, pages: list[ChapterPage]) -> set[int]:
 def chapters_changed_between(*, old: PolicyVersion, new: PolicyVersion, language: str) -> list[PolicyVersionChapter]:
     """Chapters of ``new`` whose text differs from (or is missing in) ``old``."""
     old_by_key: dict = {}
-    for key, digest in PolicyVersionChapter.objects.filter(version=old).values_list("chapter_key", "content_sha256"):
+    for key, digest in PolicyVersionChapter.objects.filter(version=old).values_list("chapter_key", "text_sha256"):
         old_by_key.setdefault(key, set()).add(digest)
     locale_code = version_reading_locale(version=new, language=language)
     return [
@@ -228,7 +230,7 @@ def chapters_changed_between(*, old: PolicyVersion, new: PolicyVersion, language
         for chapter in PolicyVersionChapter.objects.filter(version=new, locale__language_code=locale_code).order_by(
             "position"
         )
-        if chapter.content_sha256 not in old_by_key.get(chapter.chapter_key, set())
+        if chapter.text_sha256 not in old_by_key.get(chapter.chapter_key, set())
     ]
 
 
@@ -240,7 +242,10 @@ def version_hash_problems(*, version: PolicyVersion) -> list[str]:
     chapters: dict[str, list[PolicyVersionChapter]] = {}
     for chapter in version.chapters.select_related("locale").order_by("position"):
         chapters.setdefault(chapter.locale.language_code, []).append(chapter)
-        if content_sha256(chapter.content, version.hash_scheme) != chapter.content_sha256:
+        if (
+            content_sha256(chapter.content, version.hash_scheme) != chapter.content_sha256
+            or content_sha256(chapter.content) != chapter.text_sha256
+        ):
             problems.append(
                 f"{label}, language {chapter.locale.language_code}, chapter {chapter.slug}: "
                 "the frozen text does not match its hash"

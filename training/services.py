@@ -172,6 +172,7 @@ def version_release(
                     has_quiz=len(content["questions"]) > 0,
                     content=content,
                     content_sha256=digest,
+                    text_sha256=digest,
                 )
             )
         translated_policy = policy.get_translation_or_none(locale) or policy

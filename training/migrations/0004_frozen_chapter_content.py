@@ -25,4 +25,13 @@ class Migration(migrations.Migration):
             name="content",
             field=models.JSONField(null=True, help_text="The released text and quiz, as employees read and answer it."),
         ),
+        migrations.AddField(
+            model_name="policyversionchapter",
+            name="text_sha256",
+            field=models.CharField(
+                max_length=64,
+                null=True,
+                help_text="Canonical hash (block ids left out) of the frozen copy: compares text across versions, whatever their hashing scheme.",
+            ),
+        ),
     ]

@@ -1,6 +1,7 @@
 """Copy the text of every released chapter from its frozen revision into the version itself.
 
-The copy is exactly what the legacy hash was computed over (the revision's stream data as
+Each chapter also gets its canonical hash (``text_sha256``), so later versions can tell which
+chapters are unchanged whatever scheme each was hashed with. The copy is exactly what the legacy hash was computed over (the revision's stream data as
 stored, block ids included), so each stored hash is re-checked with its own formula before
 anything is written. A mismatch stops the migration and names the version and language:
 attestations carry these hashes, so they are never recomputed or replaced.
@@ -30,6 +31,26 @@ def _sha256(data) -> str:
 def _stream(raw, known: set[str]) -> list:
     items = json.loads(raw) if isinstance(raw, str) else (raw or [])
     return [item for item in items if item.get("type") in known]
+
+
+def _without_block_ids(data):
+    """The canonical form of ``training.hashing`` (as of this migration): no block ids, list
+    items as plain values, so texts compare equal whatever their storage format."""
+    if isinstance(data, list):
+        return [_without_block_ids(item) for item in data]
+    if isinstance(data, dict):
+        if set(data) in ({"type", "value"}, {"type", "value", "id"}):
+            if data["type"] == "item":
+                return _without_block_ids(data["value"])
+            return {"type": data["type"], "value": _without_block_ids(data["value"])}
+        return {key: _without_block_ids(value) for key, value in data.items()}
+    return data
+
+
+def canonical_sha256(content: dict) -> str:
+    return _sha256(
+        {key: _without_block_ids(value) if key in STREAM_BLOCKS else value for key, value in content.items()}
+    )
 
 
 def legacy_content(revision_content: dict) -> dict:
@@ -63,13 +84,14 @@ def copy_released_text(apps, schema_editor):
                         f"{row.revision_id} no longer matches the hash stored at release."
                     )
                 row.content = content
+                row.text_sha256 = canonical_sha256(content)
                 hashes.append({"chapter": str(row.chapter_key), "sha256": row.content_sha256})
             if _sha256(hashes) != locale_row.content_sha256:
                 raise LegacyHashMismatch(
                     f"Version {label}, language {language}: the chapters no longer match the language's hash."
                 )
             for row in rows:
-                PolicyVersionChapter.objects.filter(pk=row.pk).update(content=row.content)
+                PolicyVersionChapter.objects.filter(pk=row.pk).update(content=row.content, text_sha256=row.text_sha256)
 
 
 class Migration(migrations.Migration):

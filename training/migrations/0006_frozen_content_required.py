@@ -10,4 +10,12 @@ class Migration(migrations.Migration):
             name="content",
             field=models.JSONField(help_text="The released text and quiz, as employees read and answer it."),
         ),
+        migrations.AlterField(
+            model_name="policyversionchapter",
+            name="text_sha256",
+            field=models.CharField(
+                max_length=64,
+                help_text="Canonical hash (block ids left out) of the frozen copy: compares text across versions, whatever their hashing scheme.",
+            ),
+        ),
     ]
