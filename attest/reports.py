@@ -1004,7 +1004,7 @@ def quiz_insight(filters: ReportFilters, *, top_questions: int = 5) -> list[Chap
 
     Counts are grouped in SQL (answers are unpacked from their JSON by the database), so the
     cost does not grow with the number of attempts; prompts and correct options come from the
-    released revision of each chapter.
+    frozen copy of each released chapter.
     """
     filters = filters.resolved()
     attempts = _attempts_in_scope(filters)
@@ -1030,7 +1030,7 @@ def quiz_insight(filters: ReportFilters, *, top_questions: int = 5) -> list[Chap
         wanted_ids.setdefault((version_id, _uuid_text(chapter_key)), set()).add(question_id)
     chapters = sorted(
         PolicyVersionChapter.objects.filter(version_id__in={version_id for version_id, _key in stats}).select_related(
-            "version__policy", "revision", "locale"
+            "version__policy", "locale"
         ),
         key=lambda c: (c.version_id, c.position, c.locale.language_code != settings.LANGUAGE_CODE),
     )

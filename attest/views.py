@@ -22,6 +22,7 @@ from wagtail.models import Site
 from cms.db import prepared_statements
 from cms.models import CompanySettings, CrisisContact
 from cms.sso import sso_provider_id
+from training.selectors import quiz_answers_revealed, quiz_attempt_review
 from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, reading_record
 
 from .certificates import certificate_pdf
@@ -107,16 +108,14 @@ def _posted_answers(request) -> dict[str, list[int]]:
 
 
 def _presented_questions(chapter, attempt):
-    """The questions as drawn for this attempt, with the learner's choices once submitted."""
+    """The questions as drawn for this open attempt (the result page uses ``quiz_attempt_review``)."""
     questions = {child.id: child.value for child in chapter.page.questions}
-    answers = attempt.answers or {}
     return [
         {
             "id": item["question"],
             "question": questions[item["question"]],
             "options": [(index, questions[item["question"]]["options"][index]) for index in item["options"]],
             "multiple": questions[item["question"]]["kind"] == "multiple",
-            "chosen": set(answers.get(item["question"], [])),
         }
         for item in attempt.presented
     ]
@@ -143,9 +142,11 @@ def quiz(request, assignment_id, slug):
             messages.error(request, str(error))
             return redirect("quiz", assignment_id=assignment_id, slug=slug)
         assignment_mark_started(employee=assignment.employee, version=assignment.version)
+        reveal = quiz_answers_revealed(user=request.user, chapter=chapter, since=since)
         context.update(
             attempt=result,
-            questions=_presented_questions(chapter, result),
+            reveal=reveal,
+            questions=quiz_attempt_review(chapter=chapter, attempt=result, reveal=reveal),
             next_progress=assignment_progress(assignment),
         )
         return render(request, "attest/quiz_result.html", context, status=200)

@@ -8,11 +8,10 @@ personal records, not "usages" of a page, and indexing them would cost a task on
 
 import datetime
 import uuid
-from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.shortcuts import redirect
@@ -21,13 +20,36 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Page, Revision
+from wagtail.models import Locale, Page, Revision, TaskState
 from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES, ChapterBodyBlock, QuizBlock
 
 ERROR_PASS_MARK_RANGE = _("The pass mark is a percentage between 0 and 100.")
 ERROR_POOL_TOO_LARGE = _("The question pool cannot draw more questions (%(pool)s) than the quiz has (%(count)s).")
+ERROR_REVISION_PROTECTED = _(
+    "This revision was approved in legal review or released in a policy version, so it cannot be "
+    "overwritten. Nothing was saved: save your changes again to keep them as a new draft."
+)
+
+
+def revision_is_protected(revision: Revision) -> bool:
+    """Approved or released text is evidence: it may be followed by new revisions, never rewritten."""
+    return (
+        PolicyVersionChapter.objects.filter(revision=revision).exists()
+        or TaskState.objects.filter(revision=revision, status=TaskState.STATUS_APPROVED).exists()
+    )
+
+
+class ProtectedRevisionsMixin:
+    """Refuse Wagtail's overwrite of an approved or released revision (the edit form's
+    ``overwrite_revision_id``, autosave, a revert posted over it): the edit view turns the
+    ``PermissionDenied`` into an admin message."""
+
+    def save_revision(self, *args, overwrite_revision=None, **kwargs):
+        if overwrite_revision is not None and revision_is_protected(overwrite_revision):
+            raise PermissionDenied(ERROR_REVISION_PROTECTED)
+        return super().save_revision(*args, overwrite_revision=overwrite_revision, **kwargs)
 
 
 class Track(models.TextChoices):
@@ -37,7 +59,7 @@ class Track(models.TextChoices):
     OFFICIAL = "official", _("Official social-media team")
 
 
-class PolicyPage(RoutablePageMixin, Page):
+class PolicyPage(ProtectedRevisionsMixin, RoutablePageMixin, Page):
     summary = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,7 +140,7 @@ class PolicyPage(RoutablePageMixin, Page):
         )
 
 
-class ChapterPage(Page):
+class ChapterPage(ProtectedRevisionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     track = models.CharField(_("applies to"), max_length=16, choices=Track.choices, default=Track.ALL)
     reading_minutes = models.PositiveSmallIntegerField(_("estimated reading time (minutes)"), default=5)
@@ -197,6 +219,14 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+class HashScheme(models.IntegerChoices):
+    """How a version's hashes were computed. Legacy hashes cover the frozen content as stored,
+    block ids included; canonical ones leave ids out, so re-saving or rendering never moves them."""
+
+    LEGACY = 1, _("legacy (with block ids)")
+    CANONICAL = 2, _("canonical")
+
+
 class PolicyVersion(models.Model):
     """A frozen release of a policy. Created once by ``services.version_release``; never updated."""
 
@@ -219,6 +249,9 @@ class PolicyVersion(models.Model):
         help_text=_(
             "Languages left out because their text lagged the original: their readers keep the version they have."
         ),
+    )
+    hash_scheme = models.PositiveSmallIntegerField(
+        _("hashing scheme"), choices=HashScheme.choices, default=HashScheme.CANONICAL
     )
 
     class Meta:
@@ -302,7 +335,11 @@ class PolicyVersionLocale(models.Model):
 
 
 class PolicyVersionChapter(models.Model):
-    """The exact revision of one chapter, in one language, that a version contains."""
+    """One chapter, in one language, exactly as a version released it.
+
+    ``content`` is the copy employees read and answer (title, intro, body, quiz, rules), with its
+    block ids fixed at release; ``revision`` only records which approved revision it came from.
+    Nothing reads text from the revision: revisions belong to the CMS and can be rewritten."""
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="chapters")
     locale = models.ForeignKey(Locale, on_delete=models.PROTECT, related_name="+")
@@ -314,7 +351,15 @@ class PolicyVersionChapter(models.Model):
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, allow_unicode=True)
     has_quiz = models.BooleanField()
+    content = models.JSONField(help_text=_("The released text and quiz, as employees read and answer it."))
     content_sha256 = models.CharField(max_length=64)
+    text_sha256 = models.CharField(
+        max_length=64,
+        help_text=_(
+            "Canonical hash (block ids left out) of the frozen copy: compares text across versions, "
+            "whatever their hashing scheme."
+        ),
+    )
 
     class Meta:
         ordering = ["version", "locale", "position"]
@@ -327,16 +372,41 @@ class PolicyVersionChapter(models.Model):
 
     @property
     def page(self) -> ChapterPage:
-        """The chapter exactly as released, rebuilt from its frozen revision."""
-        return frozen_chapter(self.revision_id, self.content_sha256)
+        """The chapter exactly as released, rebuilt from the frozen copy (an unsaved page)."""
+        return frozen_chapter(self)
 
 
-@lru_cache(maxsize=1024)
-def frozen_chapter(revision_id: int, content_sha256: str) -> ChapterPage:
-    """Revisions never change, so each process rebuilds a released chapter once, not per request.
-    The hash is part of the key so a reused id (a restored or rebuilt database) cannot serve stale
-    text. The result is shared between requests: treat it as read-only."""
-    return Revision.objects.get(pk=revision_id).as_object()
+_FROZEN_CHAPTERS: dict[tuple, ChapterPage] = {}
+
+
+def frozen_chapter(chapter: PolicyVersionChapter) -> ChapterPage:
+    """The frozen copy never changes, so each process builds a released chapter once, not per
+    request. The hash and the question ids are part of the key so a reused id (a restored or
+    rebuilt database) cannot serve another text or quiz. The result is shared between requests:
+    treat it as read-only."""
+    content = chapter.content
+    key = (chapter.pk, chapter.content_sha256, tuple(question.get("id") for question in content["questions"]))
+    page = _FROZEN_CHAPTERS.get(key)
+    if page is None:
+        page = ChapterPage(
+            title=content["title"],
+            slug=chapter.slug,
+            intro=content["intro"],
+            track=content["track"],
+            reading_minutes=content["reading_minutes"],
+            body=content["body"],
+            questions=content["questions"],
+            pass_mark=content["pass_mark"],
+            attempt_limit=content["attempt_limit"],
+            pool_size=content["pool_size"],
+            shuffle_options=content["shuffle_options"],
+            locale_id=chapter.locale_id,
+            translation_key=chapter.chapter_key,
+        )
+        if len(_FROZEN_CHAPTERS) >= 1024:
+            _FROZEN_CHAPTERS.clear()
+        _FROZEN_CHAPTERS[key] = page
+    return page
 
 
 class ReadingProgress(models.Model):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from wagtail.models import Locale, TaskState
 
+from .hashing import content_sha256, locale_sha256
 from .models import (
     ChapterPage,
     PolicyPage,
@@ -45,7 +46,7 @@ def version_chapters(*, version: PolicyVersion, track: str, language: str) -> Qu
         PolicyVersionChapter.objects.filter(
             version=version, locale__language_code=locale_code, track__in=tracks_for(track)
         )
-        .select_related("revision", "locale")
+        .select_related("locale")
         .order_by("position")
     )
 
@@ -54,7 +55,7 @@ def version_chapter_for_reading(*, version: PolicyVersion, slug: str, language: 
     locale_code = version_reading_locale(version=version, language=language)
     return (
         PolicyVersionChapter.objects.filter(version=version, locale__language_code=locale_code, slug=slug)
-        .select_related("revision", "locale")
+        .select_related("locale")
         .first()
     )
 
@@ -107,11 +108,13 @@ class LearnerProgress:
 def unchanged_chapters_done_before(*, user, version: PolicyVersion, chapters: list[PolicyVersionChapter]) -> set:
     """Keys of chapters whose exact text (same hash) the learner already read, and passed, in an
     earlier version of the same policy: re-attesting means redoing only what changed."""
-    hashes = {chapter.content_sha256: chapter for chapter in chapters}
+    hashes = {chapter.text_sha256: chapter for chapter in chapters}
     earlier = PolicyVersionChapter.objects.filter(
-        version__policy_id=version.policy_id, content_sha256__in=hashes
+        version__policy_id=version.policy_id, text_sha256__in=hashes
     ).exclude(version=version)
-    candidates = {(row.version_id, row.chapter_key): row.content_sha256 for row in earlier.only("version_id", "chapter_key", "content_sha256")}
+    candidates = {
+        (row.version_id, row.chapter_key): row.text_sha256 for row in earlier.only("version_id", "chapter_key", "text_sha256")
+    }
     if not candidates:
         return set()
     versions = {version_id for version_id, _ in candidates}
@@ -140,7 +143,7 @@ def _chapters_to_read(*, version: PolicyVersion, track: str, language: str) -> t
     so each process reads them once instead of twice per request on the signing path. The key
     includes ``released_at`` so a reused id (a rolled-back test database) cannot serve another
     version's chapters. The chapters are shared between requests: treat them as read-only.
-    The frozen revision is not joined: ``PolicyVersionChapter.page`` rebuilds it from its own cache.
+    ``PolicyVersionChapter.page`` builds the chapter from the frozen copy, once per process.
     """
     key = (version.pk, version.released_at, track, language)
     found = _RELEASED_CHAPTERS.get(key)
@@ -235,7 +238,7 @@ def chapters_changed_between(
     old_code = signed_language or version_reading_locale(version=old, language=language)
     before = dict(
         PolicyVersionChapter.objects.filter(version=old, locale__language_code=old_code).values_list(
-            "chapter_key", "content_sha256"
+            "chapter_key", "text_sha256"
         )
     )
     locale_code = version_reading_locale(version=new, language=language)
@@ -244,7 +247,7 @@ def chapters_changed_between(
         for chapter in PolicyVersionChapter.objects.filter(version=new, locale__language_code=locale_code).order_by(
             "position"
         )
-        if before.get(chapter.chapter_key) != chapter.content_sha256
+        if before.get(chapter.chapter_key) != chapter.text_sha256
     ]
 
 
@@ -266,3 +269,72 @@ def chapters_released_lagging(*, versions: list[PolicyVersion], new: PolicyVersi
         .order_by("position")
         .values_list("title", flat=True)
     )
+
+
+def version_hash_problems(*, version: PolicyVersion) -> list[str]:
+    """Recompute a version's hashes from its frozen copy, each with the scheme it was released
+    with, and name every chapter and language whose stored hash no longer matches."""
+    label = f"version {version.policy.title} {version.number} (id {version.pk})"
+    problems = []
+    chapters: dict[str, list[PolicyVersionChapter]] = {}
+    for chapter in version.chapters.select_related("locale").order_by("position"):
+        chapters.setdefault(chapter.locale.language_code, []).append(chapter)
+        if (
+            content_sha256(chapter.content, version.hash_scheme) != chapter.content_sha256
+            or content_sha256(chapter.content) != chapter.text_sha256
+        ):
+            problems.append(
+                f"{label}, language {chapter.locale.language_code}, chapter {chapter.slug}: "
+                "the frozen text does not match its hash"
+            )
+    source_language = version.policy.locale.language_code
+    for row in version.locales.select_related("locale"):
+        language = row.locale.language_code
+        digest = locale_sha256([(str(c.chapter_key), c.content_sha256) for c in chapters.get(language, [])])
+        if digest != row.content_sha256:
+            problems.append(f"{label}, language {language}: the chapters do not match the language's hash")
+        if language == source_language and row.content_sha256 != version.content_sha256:
+            problems.append(f"{label}, language {language}: the version's hash is not this language's hash")
+    return problems
+
+
+def quiz_answers_revealed(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
+    """Correct options, per-option feedback and explanations teach the answer key: show them only
+    once the learner passed this chapter or has no attempt left, so failing on purpose cannot buy
+    the key for the next attempt. ``since`` scopes attempts to the assignment, as the limit does."""
+    submitted = QuizAttempt.objects.filter(
+        user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, submitted_at__isnull=False
+    )
+    if since:
+        submitted = submitted.filter(submitted_at__gte=since)
+    if submitted.filter(passed=True).exists():
+        return True
+    limit = chapter.page.attempt_limit
+    return bool(limit) and submitted.count() >= limit
+
+
+def quiz_attempt_review(*, chapter: PolicyVersionChapter, attempt: QuizAttempt, reveal: bool) -> list[dict]:
+    """A submitted attempt, question by question: the learner's choices and whether each question
+    was answered right. With ``reveal`` also the key (``is_correct``), feedback and explanation;
+    without it they are left out of the data, so no template can show them by mistake."""
+    questions = {child.id: child.value for child in chapter.page.questions}
+    answers = attempt.answers or {}
+    review = []
+    for item in attempt.presented:
+        question = questions[item["question"]]
+        chosen = set(answers.get(item["question"], []))
+        right = {index for index, option in enumerate(question["options"]) if option["is_correct"]}
+        options = [
+            (index, question["options"][index] if reveal else {"text": question["options"][index]["text"]})
+            for index in item["options"]
+        ]
+        review.append(
+            {
+                "id": item["question"],
+                "question": question if reveal else {"prompt": question["prompt"], "scenario": question["scenario"]},
+                "options": options,
+                "chosen": chosen,
+                "answered_right": chosen == right,
+            }
+        )
+    return review

@@ -15,7 +15,7 @@ from wagtail.models import Locale
 
 from .blocks import QuestionKind
 from .diffs import chapter_diff
-from .hashing import chapter_sha256, locale_sha256
+from .hashing import chapter_content, chapter_sha256, content_sha256, locale_sha256
 from .models import (
     ChapterPage,
     PolicyPage,
@@ -170,10 +170,10 @@ def _lagging_translations(
         lagged_before = confirmed.get((version_id, code), set())
         for page in chapters[source]:
             key = page.translation_key
-            if key not in before or key not in before_source or digests[code].get(key) != before[key].content_sha256:
+            if key not in before or key not in before_source or digests[code].get(key) != before[key].text_sha256:
                 continue
             old = before_source[key]
-            if digests[source][key] != old.content_sha256 or str(key) in lagged_before:
+            if digests[source][key] != old.text_sha256 or str(key) in lagged_before:
                 number = old.version.number
                 lagging.setdefault(code, []).append(
                     LaggingChapter(
@@ -236,7 +236,9 @@ def version_release(
     held_back: Iterable[str] = (),
     lag_confirmed: Iterable[str] = (),
 ) -> PolicyVersion:
-    """Freeze the approved, published text of every chapter (in every fully translated language).
+    """Freeze the approved, published text of every chapter (in every fully translated language):
+    a copy of it is stored in the version and hashed canonically, so later CMS edits, even of
+    the revision it came from, cannot change what employees read and sign.
 
     ``translated_key_changes`` holds the key changes written for readers of other languages
     (``{language code: lines}``); readers of a language without them see ``key_changes``.
@@ -275,7 +277,8 @@ def version_release(
         hashes = []
         for position, page in enumerate(pages):
             frozen = page.live_revision.as_object()
-            digest = chapter_sha256(frozen)
+            content = chapter_content(frozen)
+            digest = content_sha256(content)
             hashes.append((str(page.translation_key), digest))
             rows.append(
                 PolicyVersionChapter(
@@ -285,11 +288,13 @@ def version_release(
                     chapter_key=page.translation_key,
                     revision=page.live_revision,
                     position=position,
-                    track=frozen.track,
-                    title=frozen.title,
+                    track=content["track"],
+                    title=content["title"],
                     slug=frozen.slug,
-                    has_quiz=len(frozen.questions) > 0,
+                    has_quiz=len(content["questions"]) > 0,
+                    content=content,
                     content_sha256=digest,
+                    text_sha256=digest,
                 )
             )
         translated_policy = policy.get_translation_or_none(locale) or policy

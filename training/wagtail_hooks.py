@@ -146,6 +146,7 @@ class PolicyVersionViewSet(ModelViewSet):
         "released_at",
         "released_by",
         "content_sha256",
+        "hash_scheme",
     ]
 
     def get_form_class(self, for_update=False):

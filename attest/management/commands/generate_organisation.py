@@ -443,7 +443,7 @@ class Command(BaseCommand):
             )
             chapters = list(
                 PolicyVersionChapter.objects.filter(version=version, has_quiz=True)
-                .select_related("revision", "locale")
+                .select_related("locale")
                 .order_by("position")
             )
             quiz: dict[str, list[SimpleNamespace]] = {}
