@@ -27,7 +27,7 @@ from training.selectors import chapters_changed_between
 
 pytestmark = pytest.mark.django_db
 
-copy_migration = importlib.import_module("training.migrations.0005_copy_released_text")
+copy_migration = importlib.import_module("training.migrations.0006_copy_released_text")
 
 
 def frozen(version, slug="one"):

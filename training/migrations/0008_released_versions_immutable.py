@@ -68,6 +68,6 @@ def drop_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0006_frozen_content_required")]
+    dependencies = [("training", "0007_frozen_content_required")]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]

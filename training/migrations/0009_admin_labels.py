@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0003_version_locale_key_changes'),
+        ('training', '0008_released_versions_immutable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

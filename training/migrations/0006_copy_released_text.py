@@ -95,6 +95,6 @@ def copy_released_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0004_frozen_chapter_content")]
+    dependencies = [("training", "0005_frozen_chapter_content")]
 
     operations = [migrations.RunPython(copy_released_text, migrations.RunPython.noop)]

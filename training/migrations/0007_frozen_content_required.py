@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0005_copy_released_text")]
+    dependencies = [("training", "0006_copy_released_text")]
 
     operations = [
         migrations.AlterField(

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0003_version_locale_key_changes")]
+    dependencies = [("training", "0004_version_lagging_languages")]
 
     operations = [
         # Versions released so far were hashed with the legacy formula: they get scheme 1.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attest', '0006_employee_managers_path'),
+        ('attest', '0008_roster_upload'),
         ('training', '0003_version_locale_key_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
