@@ -138,7 +138,7 @@ def attestation_create(
     except IntegrityError:
         return Attestation.objects.get(assignment=assignment, corrects__isnull=True)
     AttestationChainHead.objects.filter(lane=head.lane).update(seq=record.chain_seq, record_hash=record.record_hash)
-    transaction.on_commit(_checkpoint_soon)
+    transaction.on_commit(_checkpoint_soon, robust=True)  # the signature stands even if queueing fails
     Assignment.objects.open().filter(Q(pk=assignment.pk) | Q(employee=employee, version=version)).update(
         completed_at=record.signed_at,
         completed_on=timezone.localdate(record.signed_at),

@@ -115,7 +115,7 @@ class PolicyPage(ProtectedRevisionsMixin, RoutablePageMixin, Page):
     def index_route(self, request):
         from .selectors import version_chapters, version_current
 
-        version = version_current(policy=self)
+        version = version_current(policy=self, language=request.LANGUAGE_CODE)
         chapters = (
             version_chapters(version=version, track=Track.OFFICIAL, language=request.LANGUAGE_CODE) if version else []
         )
@@ -127,7 +127,7 @@ class PolicyPage(ProtectedRevisionsMixin, RoutablePageMixin, Page):
 
         from .selectors import version_chapter_for_reading, version_current
 
-        version = version_current(policy=self)
+        version = version_current(policy=self, language=request.LANGUAGE_CODE)
         if version is None:
             raise Http404
         reading = version_chapter_for_reading(version=version, slug=chapter_slug, language=request.LANGUAGE_CODE)

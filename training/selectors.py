@@ -20,10 +20,14 @@ from .models import (
 )
 
 
-def version_current(*, policy: PolicyPage) -> PolicyVersion | None:
-    """The newest released version, whichever language ``policy`` is (versions live on the source page)."""
+def version_current(*, policy: PolicyPage, language: str | None = None) -> PolicyVersion | None:
+    """The newest released version, whichever language ``policy`` is (versions live on the source page);
+    for readers of ``language``, the newest that did not hold their language back."""
     source = policy.get_translation_or_none(Locale.get_default()) or policy
-    return PolicyVersion.objects.filter(policy=source).order_by("-released_at").first()
+    versions = PolicyVersion.objects.filter(policy=source).order_by("-released_at")
+    if language is None:
+        return versions.first()
+    return next((version for version in versions if language not in version.held_back_languages), None)
 
 
 def tracks_for(track: str) -> list[str]:

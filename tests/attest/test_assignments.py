@@ -308,10 +308,13 @@ def test_scheduled_sync_command_is_idempotent(version):
 
 
 def test_releasing_from_the_admin_asks_past_signers_to_re_attest_once_the_worker_runs(
-    policy, settings, django_capture_on_commit_callbacks
+    policy, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     """Through the release view over HTTP, then one pass of the real database worker: nobody runs
-    ``sync_assignments``."""
+    ``sync_assignments``. The worker recycles connections between tasks; inside the test's
+    transaction that would close it (PostgreSQL), so, as Django's test client does for requests,
+    the recycling is switched off."""
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     first = factories.release(policy, "1.0")
     campaign = factories.requirement(policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1))
     reattest = factories.requirement(policy, kind=RequirementKind.REATTESTATION, due_days=21)

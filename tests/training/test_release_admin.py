@@ -128,12 +128,16 @@ def release_lagging(lagging, **choices):
         return staff_client(LEGAL_REVIEWERS).post(ADD_URL, {**release_data(lagging.policy, "2.0"), **choices})
 
 
-def what_the_reader_is_asked_to_sign(reader):
-    assignment = Assignment.objects.open().get(employee=reader)
+def signed_in(reader) -> Client:
+    """Through the login form, so the session is in the reader's language."""
     client = Client()
     assert client.post("/accounts/login/", {"login": reader.email, "password": factories.PASSWORD}).status_code == 302
-    page = client.get(reverse("assignment", args=[assignment.pk])).content.decode()
-    return assignment, page
+    return client
+
+
+def what_the_reader_is_asked_to_sign(reader):
+    assignment = Assignment.objects.open().get(employee=reader)
+    return assignment, signed_in(reader).get(reverse("assignment", args=[assignment.pk])).content.decode()
 
 
 def changes_panel(page):
@@ -171,6 +175,10 @@ def test_holding_a_lagging_language_back_keeps_its_readers_on_the_version_they_h
     assert assignment.version == lagging.first and assignment_progress(assignment).reading_locale == "da"
     assert "Version 1.0" in page
     assert Assignment.objects.open().get(employee=lagging.readers["English"]).version == second
+    # The policy's own pages, too, show Danish readers the version released in Danish.
+    for name, number in (("Nyansat", "1.0"), ("English", "2.0")):
+        page = signed_in(lagging.readers[name]).get(lagging.policy.url).content.decode()
+        assert f"Version {number}," in page, name
 
 
 def test_confirming_a_lagging_language_releases_it_and_records_the_confirmation(lagging):
