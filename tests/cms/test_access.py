@@ -1,9 +1,11 @@
 """Who reaches what: employees never reach the admin; editors never see HR data."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
+from cms.views import SIGNUP_CLOSED
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +43,13 @@ def test_wagtail_login_is_routed_through_allauth(db):
 
 
 def test_no_public_sign_up(db):
-    response = Client().get("/accounts/signup/")
-    assert response.status_code == 200
-    assert "Sign Up Closed" in response.content.decode() or "closed" in response.content.decode().lower()
+    """Sign-up is closed: people are sent to sign in, told why, and nobody gets an account."""
+    client = Client()
+    response = client.get("/accounts/signup/", follow=True)
+    assert response.redirect_chain == [("/accounts/login/", 302)]
+    assert str(SIGNUP_CLOSED) in response.content.decode()
+    client.post("/accounts/signup/", {"email": "stranger@example.com", "password1": "a-long-password-2026"})
+    assert not get_user_model().objects.filter(email="stranger@example.com").exists()
 
 
 def test_employee_cannot_reach_the_admin(emma):
