@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from training.models import PolicyVersion, PolicyVersionChapter
-from training.selectors import LearnerProgress, chapters_changed_between, learner_progress
+from training.selectors import (
+    LearnerProgress,
+    QuizAllowance,
+    chapters_changed_between,
+    learner_progress,
+    quiz_allowance,
+)
 
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Attestation, Employee, RequirementKind
@@ -193,3 +199,22 @@ def attestation_by_code(code: str) -> Attestation | None:
     if not _looks_like_a_code(code):
         return None
     return Attestation.objects.filter(verification_code=code.upper()).select_related("employee").first()
+
+
+@dataclass
+class ChapterQuizAllowance:
+    chapter: PolicyVersionChapter
+    allowance: QuizAllowance
+
+
+def assignment_quiz_allowances(assignment: Assignment) -> list[ChapterQuizAllowance]:
+    """For HR: each limited chapter quiz of an assignment with the attempts used and left."""
+    since = assignment_window_start(assignment)
+    return [
+        ChapterQuizAllowance(
+            chapter=status.chapter,
+            allowance=quiz_allowance(user=assignment.employee.user, chapter=status.chapter, since=since),
+        )
+        for status in assignment_progress(assignment).chapters
+        if status.chapter.has_quiz and status.chapter.page.attempt_limit
+    ]

@@ -21,7 +21,8 @@ from wagtail.models import Site
 from cms.db import prepared_statements
 from cms.models import CompanySettings, CrisisContact
 from cms.sso import sso_provider_id
-from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, reading_record
+from training.selectors import quiz_allowance
+from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, quiz_lockout_record, reading_record
 
 from .certificates import certificate_pdf
 from .forms import SignForm
@@ -142,10 +143,14 @@ def quiz(request, assignment_id, slug):
             messages.error(request, str(error))
             return redirect("quiz", assignment_id=assignment_id, slug=slug)
         assignment_mark_started(employee=assignment.employee, version=assignment.version)
+        locked_out = not result.passed and quiz_lockout_record(user=request.user, chapter=chapter, since=since)
         context.update(
             attempt=result,
             questions=_presented_questions(chapter, result),
             next_progress=assignment_progress(assignment),
+            allowance=quiz_allowance(user=request.user, chapter=chapter, since=since),
+            locked_out=locked_out,
+            hr_contact=CompanySettings.for_request(request).hr_contact_email if locked_out else "",
         )
         return render(request, "attest/quiz_result.html", context, status=200)
     try:
@@ -153,7 +158,11 @@ def quiz(request, assignment_id, slug):
     except QuizError as error:
         messages.info(request, str(error))
         return redirect("assignment", assignment_id=assignment_id)
-    context.update(attempt=attempt, questions=_presented_questions(chapter, attempt))
+    context.update(
+        attempt=attempt,
+        questions=_presented_questions(chapter, attempt),
+        allowance=quiz_allowance(user=request.user, chapter=chapter, since=since),
+    )
     return render(request, "attest/quiz.html", context)
 
 

@@ -4,10 +4,19 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from wagtail.models import Locale, TaskState
 
-from .models import ChapterPage, PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, ReadingProgress, Track
+from .models import (
+    ChapterPage,
+    PolicyPage,
+    PolicyVersion,
+    PolicyVersionChapter,
+    QuizAttempt,
+    QuizAttemptGrant,
+    ReadingProgress,
+    Track,
+)
 
 
 def version_current(*, policy: PolicyPage) -> PolicyVersion | None:
@@ -229,3 +238,50 @@ def chapters_changed_between(*, old: PolicyVersion, new: PolicyVersion, language
         )
         if chapter.content_sha256 not in old_by_key.get(chapter.chapter_key, set())
     ]
+
+
+def quiz_attempts_granted(*, user, version_id: int, chapter_key, since: datetime.datetime | None = None) -> int:
+    """Extra attempts granted at one chapter quiz (those before ``since`` belonged to an earlier assignment)."""
+    grants = QuizAttemptGrant.objects.filter(user=user, version_id=version_id, chapter_key=chapter_key)
+    if since:
+        grants = grants.filter(granted_at__gte=since)
+    return grants.aggregate(total=Sum("attempts"))["total"] or 0
+
+
+@dataclass
+class QuizAllowance:
+    """How many attempts at one chapter quiz someone has had and may still have."""
+
+    limit: int | None  # the chapter's limit plus grants; None when unlimited
+    granted: int
+    used: int
+    passed: bool
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+    @property
+    def last_attempt(self) -> bool:
+        """The next attempt is the last one allowed."""
+        return not self.passed and self.remaining == 1
+
+    @property
+    def locked_out(self) -> bool:
+        return not self.passed and self.remaining == 0
+
+
+def quiz_allowance(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> QuizAllowance:
+    """The same count ``quiz_attempt_start`` applies: submitted attempts since ``since`` against the
+    chapter's attempt limit plus the attempts granted since then."""
+    submitted = QuizAttempt.objects.filter(
+        user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, submitted_at__isnull=False
+    )
+    if since:
+        submitted = submitted.filter(submitted_at__gte=since)
+    outcomes = list(submitted.values_list("passed", flat=True))
+    granted = quiz_attempts_granted(user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, since=since)
+    base = chapter.page.attempt_limit
+    return QuizAllowance(
+        limit=base + granted if base else None, granted=granted, used=len(outcomes), passed=any(outcomes)
+    )

@@ -241,6 +241,11 @@ class AssignmentIndexView(IndexView):
                     _("Exempt"), url=reverse("assignments:exempt", args=[instance.pk]), icon_name="minus", priority=5
                 )
             )
+            buttons.append(
+                Button(
+                    _("Quiz attempts"), url=reverse("quiz_attempts", args=[instance.pk]), icon_name="help", priority=6
+                )
+            )
         return buttons
 
 
