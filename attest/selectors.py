@@ -15,6 +15,9 @@ from training.selectors import (
     chapters_changed_between,
     learner_progress,
     quiz_allowance,
+    tracks_for,
+    version_chapter_for_reading,
+    version_chapters,
 )
 
 from .hierarchy import in_line, line_prefix
@@ -218,3 +221,43 @@ def assignment_quiz_allowances(assignment: Assignment) -> list[ChapterQuizAllowa
         for status in assignment_progress(assignment).chapters
         if status.chapter.has_quiz and status.chapter.page.attempt_limit
     ]
+
+
+def transcript(*, employee: Employee) -> list[Attestation]:
+    """Every attestation one person signed, newest first, with what the page shows: one query."""
+    return list(
+        Attestation.objects.filter(employee=employee)
+        .select_related("version", "assignment__requirement")
+        .order_by("-signed_at", "-pk")
+    )
+
+
+def transcript_employee(*, user, employee_id: int | None = None) -> Employee:
+    """Whose transcript ``user`` may open: their own, or anyone's for HR (who may see attestations)."""
+    if employee_id is None:
+        employee = employee_for_user(user)
+        if employee is None:
+            raise Http404
+        return employee
+    if not user.has_perm("attest.view_attestation"):
+        raise Http404
+    return get_object_or_404(Employee, pk=employee_id)
+
+
+def signed_language(assignment: Assignment) -> str:
+    return assignment.signed_locale or assignment.employee.language
+
+
+def signed_chapters(assignment: Assignment) -> list[PolicyVersionChapter]:
+    """The chapters of the version as signed (the signer's track, in the language they signed)."""
+    return list(
+        version_chapters(version=assignment.version, track=assignment.employee.track, language=signed_language(assignment))
+    )
+
+
+def signed_chapter(assignment: Assignment, slug: str) -> PolicyVersionChapter:
+    """One chapter of a finished assignment's version, exactly as released, in the signed language."""
+    chapter = version_chapter_for_reading(version=assignment.version, slug=slug, language=signed_language(assignment))
+    if chapter is None or chapter.track not in tracks_for(assignment.employee.track):
+        raise Http404
+    return chapter

