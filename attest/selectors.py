@@ -172,6 +172,11 @@ def open_assignment_for_user(*, user, assignment_id: int) -> Assignment | None:
     return assignment
 
 
+def manages_anyone(*, user) -> bool:
+    """Whether someone reports to this account's employee (who may then open /team/)."""
+    return Employee.objects.filter(manager__user=user).exists()
+
+
 def in_reporting_line(*, manager: Employee, employee_id: int) -> bool:
     """Whether someone reports to ``manager``, directly or indirectly."""
     return Employee.objects.filter(in_line(line_prefix(manager)), pk=employee_id).exists()

@@ -11,10 +11,13 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
@@ -27,12 +30,16 @@ from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit
 from .certificates import certificate_pdf
 from .forms import SignForm
 from .models import AuthMethod
+from .reminders import team_nudge
+from .views_reports import ERROR_NOT_A_MANAGER
 from .selectors import (
     assignment_for_user,
     assignment_progress,
     assignment_window_start,
     attestation_by_code,
     attestation_visible_to,
+    employee_for_user,
+    manages_anyone,
     open_assignment_for_user,
     signed_chapter,
     signed_chapters,
@@ -47,6 +54,44 @@ from .services import (
     attestation_create,
     attestation_statement,
 )
+
+NUDGE_LIMIT = 10  # reminder requests per manager
+NUDGE_WINDOW = 10 * 60  # seconds
+ERROR_NUDGE_TOO_MANY = gettext_lazy("You have sent many reminders just now. Try again in a few minutes.")
+MESSAGE_NUDGE_NONE = gettext_lazy("Nobody was reminded: everyone chosen was already reminded today, or is no longer overdue.")
+
+
+def _nudge_allowed(manager_pk: int) -> bool:
+    """At most ``NUDGE_LIMIT`` requests per manager in ``NUDGE_WINDOW`` (the cache is shared by
+    every app server). The per-person daily key already stops repeated emails; this stops floods."""
+    key = f"team-nudge:{manager_pk}:{int(time.time()) // NUDGE_WINDOW}"
+    cache.add(key, 0, NUDGE_WINDOW)
+    try:
+        return cache.incr(key) <= NUDGE_LIMIT
+    except ValueError:  # expired between add and incr
+        return True
+
+
+@require_http_methods(["POST"])
+def team_remind(request):
+    """A manager reminds one overdue person (``assignment``) or everyone overdue in their line."""
+    manager = employee_for_user(request.user)
+    if manager is None or not manages_anyone(user=request.user):
+        raise PermissionDenied(ERROR_NOT_A_MANAGER)
+    if not _nudge_allowed(manager.pk):
+        messages.error(request, str(ERROR_NUDGE_TOO_MANY))
+        return redirect("team_dashboard")
+    assignment_id = request.POST.get("assignment", "")
+    if assignment_id and not assignment_id.isdigit():
+        raise Http404
+    sent = team_nudge(manager=manager, assignment_id=int(assignment_id) if assignment_id else None)
+    if sent:
+        messages.success(
+            request, ngettext("Reminder sent to %(count)s person.", "Reminders sent to %(count)s people.", sent) % {"count": sent}
+        )
+    else:
+        messages.info(request, str(MESSAGE_NUDGE_NONE))
+    return redirect("team_dashboard")
 
 
 def _chapter_or_404(progress, slug):

@@ -35,7 +35,9 @@ def test_locked_out_learner_gets_more_attempts_from_hr(browser, live_server):
     admin.goto("/admin/compliance/people/?status=open")
     assert "needs HR" in admin.inner_text("table.report-people")
     admin.goto("/admin/assignments/")
-    admin.goto(admin.locator("a[href*='quiz-attempts']").first.get_attribute("href"))
+    url = f"/admin/assignments/{assignment.pk}/quiz-attempts/"
+    assert f'href="{url}"' in admin.content()  # in the row's "More" menu
+    admin.goto(url)
     assert "Needs HR" in admin.inner_text("main")
     admin.fill("input[name=reason]", "Asked by phone")
     admin.click("main form button[type=submit]")
@@ -45,3 +47,39 @@ def test_locked_out_learner_gets_more_attempts_from_hr(browser, live_server):
     assert "Attempt 3 of 4" in learner.inner_text("main")
     answer_quiz(learner, emma.user)
     assert "Passed" in learner.inner_text(".result")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_manager_on_a_phone_finds_the_team_page_and_reminds_the_overdue(browser, live_server):
+    from attest.models import ReminderLog
+    from tests.attest.test_reports import build_organisation
+
+    org = build_organisation()
+    mia = org.people.mia
+    phone = browser.new_context(base_url=live_server.url, viewport=PHONE).new_page()
+    sign_in(phone, mia.email, factories.PASSWORD)
+    assert page_width(phone) <= 390
+    phone.get_by_role("link", name="My team").click()
+    phone.wait_for_url("**/team/")
+    assert page_width(phone) <= 390, page_width(phone)
+    trend_weeks = phone.locator("#trend-heading ~ table tbody tr").count()
+    assert 0 < trend_weeks <= 10
+
+    overdue = phone.locator("#overdue-heading ~ table tbody tr", has_text="Tom Trainee")
+    overdue.get_by_role("button", name="Remind Tom Trainee").click()
+    phone.wait_for_url("**/team/")
+    assert "Reminder sent to 1 person." in phone.inner_text(".messages")
+    assert ReminderLog.objects.filter(employee=org.people.tom, dedupe_key__startswith="nudge:").count() == 1
+    phone.get_by_role("button", name="Remind everyone overdue").click()
+    phone.wait_for_url("**/team/")
+    assert "already reminded today" in phone.inner_text(".messages")
+    assert ReminderLog.objects.filter(dedupe_key__startswith="nudge:").count() == 1
+
+    phone.goto("/team/people/?status=all")
+    assert page_width(phone) <= 390, page_width(phone)
