@@ -1,7 +1,7 @@
 """Reads about people, assignments and attestations. Nothing here writes."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.http import Http404
@@ -75,10 +75,27 @@ class TrainingItem:
     status: str
     progress: LearnerProgress | None
     reattestation: ReattestationContext | None = None
+    also: list[Assignment] = field(default_factory=list)  # other requirements one signature meets
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def requirement_names(self) -> list[str]:
+        return [self.assignment.requirement.name, *(other.requirement.name for other in self.also)]
+
+    @property
+    def started(self) -> bool:
+        """Anything done counts, also chapters carried over from a version signed before."""
+        return bool(self.progress) and (self.progress.started or self.progress.done_count > 0)
+
+    @property
+    def shown_status(self) -> str:
+        """The status on the card: "assigned" becomes "in progress" once anything is done."""
+        if self.status == AssignmentStatus.ASSIGNED and self.started:
+            return AssignmentStatus.IN_PROGRESS
+        return self.status
 
     @property
     def policy_title(self) -> str:
@@ -124,7 +141,9 @@ def training_item(*, assignment: Assignment) -> TrainingItem:
 
 
 def my_training(*, user) -> list[TrainingItem]:
-    """Everything the signed-in employee must do or has done, open items first."""
+    """Everything the signed-in employee must do or has done, open items first. Open assignments
+    of the same version share one card (the earliest due leads): one signature completes them all,
+    so they are one piece of work; each keeps its own row for reports."""
     employee = employee_for_user(user)
     if employee is None:
         return []
@@ -136,9 +155,15 @@ def my_training(*, user) -> list[TrainingItem]:
         .order_by(F("completed_at").asc(nulls_first=True), "due_on")
     )
     items = []
+    open_by_version: dict[int, TrainingItem] = {}
     for assignment in assignments:
         if assignment.status in OPEN_STATUSES:
-            items.append(training_item(assignment=assignment))
+            card = open_by_version.get(assignment.version_id)
+            if card is not None:  # one signature completes every open assignment of a version
+                card.also.append(assignment)
+                continue
+            card = open_by_version[assignment.version_id] = training_item(assignment=assignment)
+            items.append(card)
         else:
             items.append(TrainingItem(assignment=assignment, status=assignment.status, progress=None))
     return items
