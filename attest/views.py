@@ -31,7 +31,6 @@ from .certificates import certificate_pdf
 from .forms import SignForm
 from .models import AuthMethod
 from .reminders import team_nudge
-from .views_reports import ERROR_NOT_A_MANAGER
 from .selectors import (
     assignment_for_user,
     assignment_progress,
@@ -54,6 +53,7 @@ from .services import (
     attestation_create,
     attestation_statement,
 )
+from .views_reports import ERROR_NOT_A_MANAGER
 
 NUDGE_LIMIT = 10  # reminder requests per manager
 NUDGE_WINDOW = 10 * 60  # seconds

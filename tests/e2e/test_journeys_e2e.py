@@ -36,7 +36,7 @@ def test_locked_out_learner_gets_more_attempts_from_hr(browser, live_server):
     assert "needs HR" in admin.inner_text("table.report-people")
     admin.goto("/admin/assignments/")
     url = f"/admin/assignments/{assignment.pk}/quiz-attempts/"
-    assert f'href="{url}"' in admin.content()  # in the row's "More" menu
+    assert f'href="{url}"' in admin.content(), admin.inner_text("main")  # in the row's "More" menu
     admin.goto(url)
     assert "Needs HR" in admin.inner_text("main")
     admin.fill("input[name=reason]", "Asked by phone")
@@ -78,8 +78,12 @@ def test_manager_on_a_phone_finds_the_team_page_and_reminds_the_overdue(browser,
     assert ReminderLog.objects.filter(employee=org.people.tom, dedupe_key__startswith="nudge:").count() == 1
     phone.get_by_role("button", name="Remind everyone overdue").click()
     phone.wait_for_url("**/team/")
+    assert "Reminder sent to 1 person." in phone.inner_text(".messages")  # Rita; Tom was reminded today
+    reminded = ReminderLog.objects.filter(dedupe_key__startswith="nudge:").values_list("employee__first_name", flat=True)
+    assert sorted(reminded) == ["Rita", "Tom"]
+    phone.get_by_role("button", name="Remind everyone overdue").click()
+    phone.wait_for_url("**/team/")
     assert "already reminded today" in phone.inner_text(".messages")
-    assert ReminderLog.objects.filter(dedupe_key__startswith="nudge:").count() == 1
 
     phone.goto("/team/people/?status=all")
     assert page_width(phone) <= 390, page_width(phone)
