@@ -88,3 +88,21 @@ def test_manager_on_a_phone_finds_the_team_page_and_reminds_the_overdue(browser,
 
     phone.goto("/team/people/?status=all")
     assert page_width(phone) <= 390, page_width(phone)
+
+
+def test_employee_rereads_what_they_signed_from_the_transcript(browser, live_server):
+    version = factories.release(factories.published_policy())
+    emma = factories.employee()
+    done = factories.finished(factories.assignment(emma, version))
+    page = browser.new_context(base_url=live_server.url, viewport=PHONE).new_page()
+    sign_in(page, emma.email, factories.PASSWORD)
+    page.get_by_role("link", name="Your transcript: everything you have signed").click()
+    page.wait_for_url("**/training/transcript/")
+    assert "Version 1.0" in page.inner_text(".transcript")
+    assert page.locator(f"a[href$='{done.attestation.verification_code}.pdf']").count() == 1
+    page.get_by_role("link", name="Read the text you signed").click()
+    page.get_by_role("link", name="Chapter one").click()
+    assert "Text of one." in page.inner_text("article")
+    assert "exactly as you signed it" in page.inner_text(".notice")
+    assert page.locator(".chapter-done").count() == 0
+    assert page_width(page) <= 390
