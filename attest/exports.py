@@ -72,6 +72,7 @@ PDF_WIDTHS = {  # points on landscape A4: every header and date fits, long text 
     "days_overdue": 36,
     "quiz_score": 30,
     "attestation_id": 44,
+    "needs_hr": 30,
 }
 DETAIL_WIDTHS = {  # Excel column widths, in characters
     "employee_id": 12,
@@ -90,6 +91,7 @@ DETAIL_WIDTHS = {  # Excel column widths, in characters
     "days_overdue": 9,
     "quiz_score": 8,
     "attestation_id": 10,
+    "needs_hr": 9,
 }
 
 

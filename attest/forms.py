@@ -30,3 +30,26 @@ class SignForm(forms.Form):
     @property
     def uses_password(self) -> bool:
         return "password" in self.fields
+
+
+class QuizAttemptsForm(forms.Form):
+    """HR gives someone another go at a chapter quiz: reset to the full limit, or add attempts."""
+
+    RESET = "reset"
+    ADD = "add"
+
+    chapter = forms.ChoiceField(label=_("Chapter quiz"))
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[(RESET, _("Reset: allow the full number of attempts again")), (ADD, _("Add attempts"))],
+        widget=forms.RadioSelect,
+        initial=RESET,
+    )
+    attempts = forms.IntegerField(label=_("Attempts to add"), min_value=1, max_value=10, required=False, initial=1)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, validators=[validate_printable]
+    )
+
+    def __init__(self, *args, chapters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chapter"].choices = chapters

@@ -30,6 +30,7 @@ from wagtail.models import Locale, Site
 
 from training.models import PolicyPage
 
+from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Employee, EmployeeStatus, ReminderKind, ReminderLog
 
 logger = logging.getLogger(__name__)
@@ -326,6 +327,49 @@ def manager_escalations(*, today: datetime.date | None = None) -> list[Email]:
             )
         )
     return emails
+
+
+def team_nudge(*, manager: Employee, assignment_id: int | None = None, today: datetime.date | None = None) -> int:
+    """A manager reminds the overdue people in their reporting line (one of them, by one of
+    their assignments, or all): the overdue email for each person's longest-overdue assignment,
+    at most once per person per day (``nudge:<employee>:<day>``). Returns how many went out now;
+    people outside the line are never found."""
+    today = today or timezone.localdate()
+    overdue = chased_assignments(today=today).filter(
+        in_line(line_prefix(manager), "employee__managers_path"), due_on__lt=today
+    )
+    if assignment_id is not None:
+        person = overdue.filter(pk=assignment_id).values_list("employee_id", flat=True)
+        overdue = overdue.filter(employee_id__in=list(person))
+    first: dict[int, Assignment] = {}
+    for assignment in overdue.order_by("due_on", "pk"):
+        first.setdefault(assignment.employee_id, assignment)
+    emails = []
+    for assignment in first.values():
+        employee = assignment.employee
+        emails.append(
+            Email(
+                kind=ReminderKind.OVERDUE,
+                dedupe_key=f"nudge:{employee.pk}:{today.isoformat()}",
+                recipient=employee.email,
+                template="reminder_overdue",
+                language=employee.language,
+                context={
+                    "employee": employee,
+                    "assignment": assignment,
+                    "policy": assignment.policy_title,
+                    "version": assignment.version.number,
+                    "days_left": 0,
+                    "days_overdue": (today - assignment.due_on).days,
+                    "link": _training_link(assignment),
+                },
+                employee_id=employee.pk,
+                assignment_id=assignment.pk,
+            )
+        )
+    sent = deliver(emails)
+    logger.info("Manager %s nudged %s of %s overdue people.", manager.pk, sent, len(emails))
+    return sent
 
 
 # --- HR ---------------------------------------------------------------------------------------

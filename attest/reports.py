@@ -34,6 +34,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -49,7 +50,7 @@ from django.db.models.functions import Coalesce, Concat, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt
+from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, QuizLockout
 
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
@@ -72,7 +73,9 @@ COLUMNS = (
     "days_overdue",
     "quiz_score",
     "attestation_id",
+    "needs_hr",  # after DESIGN §4's columns: "yes" while a failed last quiz attempt waits for HR
 )
+NEEDS_HR = "yes"
 TEXT_COLUMNS = frozenset(
     {"employee_id", "email", "full_name", "department", "location", "manager_email", "policy", "version", "requirement"}
 )
@@ -412,7 +415,24 @@ def _detail_expressions(as_of: datetime.date) -> dict:
         ),
         "quiz_score": Case(When(done, then=AttestedScore("attestation__quiz_results")), output_field=IntegerField()),
         "attestation_id": Case(When(done, then=F("attestation_id")), output_field=IntegerField()),
+        "needs_hr": needs_hr(),
     }
+
+
+def needs_hr() -> Case:
+    """"yes" for an open assignment whose holder failed the last quiz attempt they were allowed and
+    waits for HR to give more (a lockout recorded since it was assigned and not yet lifted)."""
+    lockouts = QuizLockout.objects.filter(
+        user_id=OuterRef("employee__user_id"),
+        version_id=OuterRef("version_id"),
+        cleared_at__isnull=True,
+        locked_at__date__gte=OuterRef("assigned_on"),
+    )
+    return Case(
+        When(Q(report_status__in=OPEN) & Exists(lockouts), then=Value(NEEDS_HR)),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def detail_queryset(filters: ReportFilters, selection: Selection | None = None) -> QuerySet:
@@ -728,6 +748,7 @@ def overdue_list(filters: ReportFilters, limit: int | None = OVERDUE_LIST_LENGTH
                 "employee__manager__first_name", Value(" "), "employee__manager__last_name", output_field=TextField()
             ),
             days_overdue=DaysBetween(Value(as_of, DateField()), F("due_on")),
+            needs_hr=needs_hr(),
         )
         .order_by("due_on", "employee__last_name", "pk")
         .values_list(
@@ -744,6 +765,7 @@ def overdue_list(filters: ReportFilters, limit: int | None = OVERDUE_LIST_LENGTH
             "due_on",
             "days_overdue",
             "reminders_sent",
+            "needs_hr",
         )
     )
     if limit is not None:
@@ -762,6 +784,7 @@ def overdue_list(filters: ReportFilters, limit: int | None = OVERDUE_LIST_LENGTH
         "due_on",
         "days_overdue",
         "reminders",
+        "needs_hr",
     ]
     return pd.DataFrame.from_records(list(rows), columns=columns)
 

@@ -1,7 +1,7 @@
 """Reads about people, assignments and attestations. Nothing here writes."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.http import Http404
@@ -11,9 +11,14 @@ from django.utils import timezone
 from training.models import PolicyVersion, PolicyVersionChapter
 from training.selectors import (
     LearnerProgress,
+    QuizAllowance,
     chapters_changed_between,
     chapters_released_lagging,
     learner_progress,
+    quiz_allowance,
+    tracks_for,
+    version_chapter_for_reading,
+    version_chapters,
 )
 
 from .hierarchy import in_line, line_prefix
@@ -72,10 +77,27 @@ class TrainingItem:
     status: str
     progress: LearnerProgress | None
     reattestation: ReattestationContext | None = None
+    also: list[Assignment] = field(default_factory=list)  # other requirements one signature meets
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def requirement_names(self) -> list[str]:
+        return [self.assignment.requirement.display_name, *(other.requirement.display_name for other in self.also)]
+
+    @property
+    def started(self) -> bool:
+        """Anything done counts, also chapters carried over from a version signed before."""
+        return bool(self.progress) and (self.progress.started or self.progress.done_count > 0)
+
+    @property
+    def shown_status(self) -> str:
+        """The status on the card: "assigned" becomes "in progress" once anything is done."""
+        if self.status == AssignmentStatus.ASSIGNED and self.started:
+            return AssignmentStatus.IN_PROGRESS
+        return self.status
 
     @property
     def policy_title(self) -> str:
@@ -128,7 +150,9 @@ def training_item(*, assignment: Assignment) -> TrainingItem:
 
 
 def my_training(*, user) -> list[TrainingItem]:
-    """Everything the signed-in employee must do or has done, open items first."""
+    """Everything the signed-in employee must do or has done, open items first. Open assignments
+    of the same version share one card (the earliest due leads): one signature completes them all,
+    so they are one piece of work; each keeps its own row for reports."""
     employee = employee_for_user(user)
     if employee is None:
         return []
@@ -140,9 +164,15 @@ def my_training(*, user) -> list[TrainingItem]:
         .order_by(F("completed_at").asc(nulls_first=True), "due_on")
     )
     items = []
+    open_by_version: dict[int, TrainingItem] = {}
     for assignment in assignments:
         if assignment.status in OPEN_STATUSES:
-            items.append(training_item(assignment=assignment))
+            card = open_by_version.get(assignment.version_id)
+            if card is not None:  # one signature completes every open assignment of a version
+                card.also.append(assignment)
+                continue
+            card = open_by_version[assignment.version_id] = training_item(assignment=assignment)
+            items.append(card)
         else:
             items.append(TrainingItem(assignment=assignment, status=assignment.status, progress=None))
     return items
@@ -176,6 +206,11 @@ def open_assignment_for_user(*, user, assignment_id: int) -> Assignment | None:
     return assignment
 
 
+def manages_anyone(*, user) -> bool:
+    """Whether someone reports to this account's employee (who may then open /team/)."""
+    return Employee.objects.filter(manager__user=user).exists()
+
+
 def in_reporting_line(*, manager: Employee, employee_id: int) -> bool:
     """Whether someone reports to ``manager``, directly or indirectly."""
     return Employee.objects.filter(in_line(line_prefix(manager)), pk=employee_id).exists()
@@ -206,3 +241,62 @@ def attestation_by_code(code: str) -> Attestation | None:
     if not _looks_like_a_code(code):
         return None
     return Attestation.objects.filter(verification_code=code.upper()).select_related("employee").first()
+
+
+@dataclass
+class ChapterQuizAllowance:
+    chapter: PolicyVersionChapter
+    allowance: QuizAllowance
+
+
+def assignment_quiz_allowances(assignment: Assignment) -> list[ChapterQuizAllowance]:
+    """For HR: each limited chapter quiz of an assignment with the attempts used and left."""
+    since = assignment_window_start(assignment)
+    return [
+        ChapterQuizAllowance(
+            chapter=status.chapter,
+            allowance=quiz_allowance(user=assignment.employee.user, chapter=status.chapter, since=since),
+        )
+        for status in assignment_progress(assignment).chapters
+        if status.chapter.has_quiz and status.chapter.page.attempt_limit
+    ]
+
+
+def transcript(*, employee: Employee) -> list[Attestation]:
+    """Every attestation one person signed, newest first, with what the page shows: one query."""
+    return list(
+        Attestation.objects.filter(employee=employee)
+        .select_related("version", "assignment__requirement")
+        .order_by("-signed_at", "-pk")
+    )
+
+
+def transcript_employee(*, user, employee_id: int | None = None) -> Employee:
+    """Whose transcript ``user`` may open: their own, or anyone's for HR (who may see attestations)."""
+    if employee_id is None:
+        employee = employee_for_user(user)
+        if employee is None:
+            raise Http404
+        return employee
+    if not user.has_perm("attest.view_attestation"):
+        raise Http404
+    return get_object_or_404(Employee, pk=employee_id)
+
+
+def signed_language(assignment: Assignment) -> str:
+    return assignment.signed_locale or assignment.employee.language
+
+
+def signed_chapters(assignment: Assignment) -> list[PolicyVersionChapter]:
+    """The chapters of the version as signed (the signer's track, in the language they signed)."""
+    return list(
+        version_chapters(version=assignment.version, track=assignment.employee.track, language=signed_language(assignment))
+    )
+
+
+def signed_chapter(assignment: Assignment, slug: str) -> PolicyVersionChapter:
+    """One chapter of a finished assignment's version, exactly as released, in the signed language."""
+    chapter = version_chapter_for_reading(version=assignment.version, slug=slug, language=signed_language(assignment))
+    if chapter is None or chapter.track not in tracks_for(assignment.employee.track):
+        raise Http404
+    return chapter

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import views_reports
+from . import views, views_reports
 
 urlpatterns = [
     path("", views_reports.team_dashboard, name="team_dashboard"),
+    path("remind/", views.team_remind, name="team_remind"),
     path("people/", views_reports.team_people, name="team_people"),
     path("chart/<slug:slug>.svg", views_reports.team_chart, name="team_chart"),
     path("export/<slug:fmt>/", views_reports.team_export, name="team_export"),

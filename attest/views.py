@@ -12,30 +12,40 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
 from cms.db import prepared_statements
 from cms.models import CompanySettings, CrisisContact
 from cms.sso import sso_provider_id
-from training.selectors import quiz_answers_revealed, quiz_attempt_review
-from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, reading_record
+from training.selectors import quiz_allowance, quiz_answers_revealed, quiz_attempt_review
+from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, quiz_lockout_record, reading_record
 
 from .certificates import certificate_pdf
 from .forms import SignForm
 from .models import AuthMethod
+from .reminders import team_nudge
 from .selectors import (
     assignment_for_user,
     assignment_progress,
     assignment_window_start,
     attestation_by_code,
     attestation_visible_to,
+    employee_for_user,
+    manages_anyone,
     open_assignment_for_user,
+    signed_chapter,
+    signed_chapters,
     training_item,
+    transcript,
+    transcript_employee,
 )
 from .services import (
     AttestationError,
@@ -44,6 +54,45 @@ from .services import (
     attestation_create,
     attestation_statement,
 )
+from .views_reports import ERROR_NOT_A_MANAGER
+
+NUDGE_LIMIT = 10  # reminder requests per manager
+NUDGE_WINDOW = 10 * 60  # seconds
+ERROR_NUDGE_TOO_MANY = gettext_lazy("You have sent many reminders just now. Try again in a few minutes.")
+MESSAGE_NUDGE_NONE = gettext_lazy("Nobody was reminded: everyone chosen was already reminded today, or is no longer overdue.")
+
+
+def _nudge_allowed(manager_pk: int) -> bool:
+    """At most ``NUDGE_LIMIT`` requests per manager in ``NUDGE_WINDOW`` (the cache is shared by
+    every app server). The per-person daily key already stops repeated emails; this stops floods."""
+    key = f"team-nudge:{manager_pk}:{int(time.time()) // NUDGE_WINDOW}"
+    cache.add(key, 0, NUDGE_WINDOW)
+    try:
+        return cache.incr(key) <= NUDGE_LIMIT
+    except ValueError:  # expired between add and incr
+        return True
+
+
+@require_http_methods(["POST"])
+def team_remind(request):
+    """A manager reminds one overdue person (``assignment``) or everyone overdue in their line."""
+    manager = employee_for_user(request.user)
+    if manager is None or not manages_anyone(user=request.user):
+        raise PermissionDenied(ERROR_NOT_A_MANAGER)
+    if not _nudge_allowed(manager.pk):
+        messages.error(request, str(ERROR_NUDGE_TOO_MANY))
+        return redirect("team_dashboard")
+    assignment_id = request.POST.get("assignment", "")
+    if assignment_id and not assignment_id.isdigit():
+        raise Http404
+    sent = team_nudge(manager=manager, assignment_id=int(assignment_id) if assignment_id else None)
+    if sent:
+        messages.success(
+            request, ngettext("Reminder sent to %(count)s person.", "Reminders sent to %(count)s people.", sent) % {"count": sent}
+        )
+    else:
+        messages.info(request, str(MESSAGE_NUDGE_NONE))
+    return redirect("team_dashboard")
 
 
 def _chapter_or_404(progress, slug):
@@ -65,7 +114,40 @@ def _open_assignment_or_redirect(request, assignment_id):
 def assignment_overview(request, assignment_id):
     assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
     item = training_item(assignment=assignment)
-    return render(request, "attest/assignment.html", {"item": item, "assignment": assignment})
+    signed = signed_chapters(assignment) if assignment.attestation_id and not item.is_open else []
+    return render(
+        request, "attest/assignment.html", {"item": item, "assignment": assignment, "signed_chapters": signed}
+    )
+
+
+def _signed_chapter(request, assignment_id, slug):
+    """A chapter of a finished assignment: the text of the version as signed, read-only (reading
+    it again records nothing). Without a signature (exempt) there is nothing to show."""
+    assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
+    if not assignment.attestation_id or request.method != "GET":
+        return redirect("assignment", assignment_id=assignment_id)
+    chapter = signed_chapter(assignment, slug)
+    return render(
+        request,
+        "attest/chapter.html",
+        {
+            "assignment": assignment,
+            "chapter": chapter,
+            "page": chapter.page,
+            "policy_title": assignment.version.title_in(chapter.locale.language_code),
+            "read_only": True,
+        },
+    )
+
+
+def transcript_page(request, employee_id=None):
+    """Everything a person has signed, with certificates and the text as signed; HR may open anyone's."""
+    employee = transcript_employee(user=request.user, employee_id=employee_id)
+    return render(
+        request,
+        "attest/transcript.html",
+        {"employee": employee, "attestations": transcript(employee=employee), "own": employee.user_id == request.user.pk},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,7 +155,7 @@ def assignment_overview(request, assignment_id):
 def chapter_read(request, assignment_id, slug):
     assignment, progress, done = _open_assignment_or_redirect(request, assignment_id)
     if done:
-        return done
+        return _signed_chapter(request, assignment_id, slug)
     chapter = _chapter_or_404(progress, slug)
     if request.method == "POST":
         reading_record(user=request.user, chapter=chapter)
@@ -143,11 +225,15 @@ def quiz(request, assignment_id, slug):
             return redirect("quiz", assignment_id=assignment_id, slug=slug)
         assignment_mark_started(employee=assignment.employee, version=assignment.version)
         reveal = quiz_answers_revealed(user=request.user, chapter=chapter, since=since)
+        locked_out = not result.passed and quiz_lockout_record(user=request.user, chapter=chapter, since=since)
         context.update(
             attempt=result,
             reveal=reveal,
             questions=quiz_attempt_review(chapter=chapter, attempt=result, reveal=reveal),
             next_progress=assignment_progress(assignment),
+            allowance=quiz_allowance(user=request.user, chapter=chapter, since=since),
+            locked_out=locked_out,
+            hr_contact=CompanySettings.for_request(request).hr_contact_email if locked_out else "",
         )
         return render(request, "attest/quiz_result.html", context, status=200)
     try:
@@ -155,7 +241,11 @@ def quiz(request, assignment_id, slug):
     except QuizError as error:
         messages.info(request, str(error))
         return redirect("assignment", assignment_id=assignment_id)
-    context.update(attempt=attempt, questions=_presented_questions(chapter, attempt))
+    context.update(
+        attempt=attempt,
+        questions=_presented_questions(chapter, attempt),
+        allowance=quiz_allowance(user=request.user, chapter=chapter, since=since),
+    )
     return render(request, "attest/quiz.html", context)
 
 

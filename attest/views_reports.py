@@ -138,6 +138,8 @@ def _dashboard_context(scope: Scope, filters: reports.ReportFilters, choices: re
             people_url, filters.query_params(), {"dimension": "done_week", "key": week, "status": "done"}
         )
         trend_rows.append(record)
+    if scope.namespace == "team":
+        trend_rows = weeks_worth_showing(trend_rows)
     overdue_rows = dashboard.overdue.to_dict("records") if dashboard.overdue is not None else []
     return {
         "dashboard": dashboard,
@@ -155,6 +157,18 @@ def _dashboard_context(scope: Scope, filters: reports.ReportFilters, choices: re
         "overdue_link": _link(people_url, filters.query_params(), {"status": reports.OVERDUE}),
         "exports": _export_links(scope, filters),
     }
+
+
+TEAM_TREND_WEEKS = 8
+
+
+def weeks_worth_showing(rows: list[dict]) -> list[dict]:
+    """A small team's trend is mostly empty weeks: keep the weeks from the first to the last
+    with anything due or completed, or the last ``TEAM_TREND_WEEKS`` weeks when none has."""
+    busy = [index for index, row in enumerate(rows) if row["due"] or row["completed"]]
+    if not busy:
+        return rows[-TEAM_TREND_WEEKS:]
+    return rows[busy[0] : busy[-1] + 1]
 
 
 def _base_context(scope: Scope, form, filters, title) -> dict:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import translation
 
-from .context_processors import ADMIN_LINK_SESSION_KEY, show_admin_link
+from .context_processors import ADMIN_LINK_SESSION_KEY, TEAM_LINK_SESSION_KEY, show_admin_link
 from .middleware import EMPLOYEE_LANGUAGE_SESSION_KEY
 
 
@@ -20,6 +20,7 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         header shows the admin link (saves a permission lookup on every page)."""
         response = super().login(request, user)
         request.session.pop(ADMIN_LINK_SESSION_KEY, None)  # decided afresh at every login
+        request.session.pop(TEAM_LINK_SESSION_KEY, None)
         show_admin_link(request)
         employee = getattr(user, "employee", None)
         if employee is not None:

@@ -5,9 +5,12 @@ import secrets
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from attest.selectors import manages_anyone
+
 from .models import CompanySettings
 
 ADMIN_LINK_SESSION_KEY = "show_admin_link"
+TEAM_LINK_SESSION_KEY = "show_team_link"
 COMPANY_CACHE_VERSION_KEY = "company-chrome-version"
 
 
@@ -52,9 +55,20 @@ def show_admin_link(request) -> bool:
     return request.session[ADMIN_LINK_SESSION_KEY]
 
 
+def show_team_link(request) -> bool:
+    """Whether the header links to /team/ (the user manages someone); remembered like the admin link."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if TEAM_LINK_SESSION_KEY not in request.session:
+        request.session[TEAM_LINK_SESSION_KEY] = manages_anyone(user=user)
+    return request.session[TEAM_LINK_SESSION_KEY]
+
+
 def site_chrome(request) -> dict:
     """Lazy: pages that show neither (the Wagtail admin) pay nothing."""
     return {
         "company": SimpleLazyObject(lambda: _company(request)),
         "show_admin_link": SimpleLazyObject(lambda: show_admin_link(request)),
+        "show_team_link": SimpleLazyObject(lambda: show_team_link(request)),
     }

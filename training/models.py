@@ -460,3 +460,52 @@ class QuizAttempt(models.Model):
 
     def __str__(self):
         return f"Attempt {self.number} by {self.user_id} on {self.chapter_key}"
+
+
+class QuizAttemptGrant(models.Model):
+    """Extra attempts at one chapter quiz of one version for one person, added to the chapter's
+    attempt limit. HR grants them (a reset is a grant of the attempts used); who and why is in
+    the audit log, so ``training`` needs to know nothing of HR to count them."""
+
+    wagtail_reference_index_ignore = True
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    chapter_key = models.UUIDField()
+    attempts = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    reason = models.CharField(max_length=500)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "version", "chapter_key"])]
+        constraints = [models.CheckConstraint(condition=models.Q(attempts__gte=1), name="quiz_grant_positive")]
+
+    def __str__(self):
+        return f"{self.attempts} more attempts for {self.user_id} on {self.chapter_key}"
+
+
+class QuizLockout(models.Model):
+    """Someone failed the last attempt they were allowed at a chapter quiz: they cannot go on
+    until attempts are granted (which clears it). Kept as a row so reports can find them in SQL."""
+
+    wagtail_reference_index_ignore = True
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    chapter_key = models.UUIDField()
+    locked_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "version"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "version", "chapter_key"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="quiz_one_open_lockout",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} locked out of {self.chapter_key}"

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from wagtail.models import Locale, TaskState
 
 from .hashing import content_sha256, locale_sha256
@@ -15,6 +15,7 @@ from .models import (
     PolicyVersionChapter,
     PolicyVersionLocale,
     QuizAttempt,
+    QuizAttemptGrant,
     ReadingProgress,
     Track,
 )
@@ -302,19 +303,59 @@ def version_hash_problems(*, version: PolicyVersion) -> list[str]:
     return problems
 
 
-def quiz_answers_revealed(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
-    """Correct options, per-option feedback and explanations teach the answer key: show them only
-    once the learner passed this chapter or has no attempt left, so failing on purpose cannot buy
-    the key for the next attempt. ``since`` scopes attempts to the assignment, as the limit does."""
+def quiz_attempts_granted(*, user, version_id: int, chapter_key, since: datetime.datetime | None = None) -> int:
+    """Extra attempts granted at one chapter quiz (those before ``since`` belonged to an earlier assignment)."""
+    grants = QuizAttemptGrant.objects.filter(user=user, version_id=version_id, chapter_key=chapter_key)
+    if since:
+        grants = grants.filter(granted_at__gte=since)
+    return grants.aggregate(total=Sum("attempts"))["total"] or 0
+
+
+@dataclass
+class QuizAllowance:
+    """How many attempts at one chapter quiz someone has had and may still have."""
+
+    limit: int | None  # the chapter's limit plus grants; None when unlimited
+    granted: int
+    used: int
+    passed: bool
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+    @property
+    def last_attempt(self) -> bool:
+        """The next attempt is the last one allowed."""
+        return not self.passed and self.remaining == 1
+
+    @property
+    def locked_out(self) -> bool:
+        return not self.passed and self.remaining == 0
+
+
+def quiz_allowance(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> QuizAllowance:
+    """The same count ``quiz_attempt_start`` applies: submitted attempts since ``since`` against the
+    chapter's attempt limit plus the attempts granted since then."""
     submitted = QuizAttempt.objects.filter(
         user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, submitted_at__isnull=False
     )
     if since:
         submitted = submitted.filter(submitted_at__gte=since)
-    if submitted.filter(passed=True).exists():
-        return True
-    limit = chapter.page.attempt_limit
-    return bool(limit) and submitted.count() >= limit
+    outcomes = list(submitted.values_list("passed", flat=True))
+    granted = quiz_attempts_granted(user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, since=since)
+    base = chapter.page.attempt_limit
+    return QuizAllowance(
+        limit=base + granted if base else None, granted=granted, used=len(outcomes), passed=any(outcomes)
+    )
+
+
+def quiz_answers_revealed(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
+    """Correct options, per-option feedback and explanations teach the answer key: show them only
+    once the learner passed this chapter or has no attempt left (grants included), so failing on
+    purpose cannot buy the key for the next attempt. ``since`` scopes attempts to the assignment."""
+    allowance = quiz_allowance(user=user, chapter=chapter, since=since)
+    return allowance.passed or allowance.locked_out
 
 
 def quiz_attempt_review(*, chapter: PolicyVersionChapter, attempt: QuizAttempt, reveal: bool) -> list[dict]:

@@ -23,9 +23,11 @@ from .models import (
     PolicyVersionChapter,
     PolicyVersionLocale,
     QuizAttempt,
+    QuizAttemptGrant,
+    QuizLockout,
     ReadingProgress,
 )
-from .selectors import approved_revision_ids
+from .selectors import approved_revision_ids, quiz_allowance, quiz_attempts_granted
 
 ERROR_RELEASE_NO_CHAPTERS = _("This policy has no published chapters: there is nothing to release.")
 ERROR_RELEASE_IN_REVIEW = _("“%(title)s” is still in review: approve or cancel the review before releasing.")
@@ -370,7 +372,9 @@ def quiz_attempt_start(
         submitted = submitted.filter(submitted_at__gte=since)
     if submitted.filter(passed=True).exists():
         raise QuizError(ERROR_QUIZ_ALREADY_PASSED)
-    if page.attempt_limit and submitted.count() >= page.attempt_limit:
+    if page.attempt_limit and submitted.count() >= page.attempt_limit + quiz_attempts_granted(
+        user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, since=since
+    ):
         raise QuizError(ERROR_QUIZ_NO_ATTEMPTS_LEFT % {"limit": page.attempt_limit})
     questions = list(page.questions)
     if page.pool_size and page.pool_size < len(questions):
@@ -448,3 +452,39 @@ def quiz_attempt_submit(
         raise QuizError(ERROR_QUIZ_ATTEMPT_CLOSED)
     attempt.refresh_from_db()
     return attempt
+
+
+def quiz_lockout_record(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
+    """After a failed attempt: if it was the last one allowed, record that this person needs more
+    attempts (a row reports can find). Returns whether they are locked out. Recording twice is harmless."""
+    if not quiz_allowance(user=user, chapter=chapter, since=since).locked_out:
+        return False
+    try:
+        with transaction.atomic():
+            QuizLockout.objects.create(
+                user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, locked_at=timezone.now()
+            )
+    except IntegrityError:
+        pass  # already recorded by another request
+    return True
+
+
+@transaction.atomic
+def quiz_attempts_grant(*, user, version_id: int, chapter_key, attempts: int, reason: str, by) -> QuizAttemptGrant:
+    """Allow ``attempts`` more attempts at one chapter quiz and lift any lockout on it."""
+    now = timezone.now()
+    grant = QuizAttemptGrant(
+        user=user,
+        version_id=version_id,
+        chapter_key=chapter_key,
+        attempts=attempts,
+        reason=reason,
+        granted_by=by,
+        granted_at=now,
+    )
+    grant.full_clean()
+    grant.save()
+    QuizLockout.objects.filter(
+        user=user, version_id=version_id, chapter_key=chapter_key, cleared_at__isnull=True
+    ).update(cleared_at=now)
+    return grant

@@ -98,6 +98,13 @@ class EmployeeIndexView(IndexView):
 
 
 class EmployeeEditView(EditView):
+    @cached_property
+    def header_buttons(self):
+        return [
+            *super().header_buttons,
+            HeaderButton(_("Transcript"), url=reverse("transcript_of", args=[self.object.pk]), icon_name="doc-full"),
+        ]
+
     def save_instance(self):
         lock_roster()  # Wagtail runs this in a transaction
         employee = super().save_instance()
@@ -245,6 +252,11 @@ class AssignmentIndexView(IndexView):
             buttons.append(
                 Button(
                     _("Grant exemption"), url=reverse("assignments:exempt", args=[instance.pk]), icon_name="minus", priority=5
+                )
+            )
+            buttons.append(
+                Button(
+                    _("Quiz attempts"), url=reverse("quiz_attempts", args=[instance.pk]), icon_name="help", priority=6
                 )
             )
         return buttons

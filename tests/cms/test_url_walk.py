@@ -241,7 +241,25 @@ PRODUCT = [
         ),
         why="the signer, their managers and HR",
     ),
+    Route(
+        "training/transcript/",
+        (get("/training/transcript/", everyone(NOT_FOUND, anon=LOGIN, employee=OK, other=OK, manager=OK)),),
+        why="each employee's own; nobody else's by this URL",
+    ),
+    Route(
+        "training/transcript/<int:employee_id>/",
+        (get("/training/transcript/{employee}/", everyone(NOT_FOUND, anon=LOGIN, hr=OK, superuser=OK)),),
+        why="HR, from the employee record",
+    ),
     # The manager's view of their line.
+    Route(
+        "team/remind/",
+        (
+            post("/team/remind/", everyone(FORBIDDEN, anon=LOGIN, manager=redirect_to("/team/"))),
+            get("/team/remind/", everyone(NOT_ALLOWED, anon=LOGIN)),
+        ),
+        why="a manager reminds their own line only (Emma is in none of theirs)",
+    ),
     Route("team/", (get("/team/", team_only()), get("/team/?as_of=garbage&department=%00", team_only()))),
     Route("team/people/", (get("/team/people/", team_only()), get("/team/people/?status=overdue", team_only()))),
     Route(
@@ -302,6 +320,13 @@ PRODUCT = [
             get("/admin/assignments/exempt/{open}/", HR_ONLY),
             post("/admin/assignments/exempt/{open}/", HR_ONLY, {"reason": ""}),
             get("/admin/assignments/exempt/999999/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),
+        ),
+    ),
+    Route(
+        "admin/assignments/<int:pk>/quiz-attempts/",
+        (
+            get("/admin/assignments/{open}/quiz-attempts/", HR_ONLY),
+            post("/admin/assignments/{open}/quiz-attempts/", HR_ONLY, {"reason": ""}),
         ),
     ),
     Route(
