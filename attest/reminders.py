@@ -357,7 +357,7 @@ def team_nudge(*, manager: Employee, assignment_id: int | None = None, today: da
                 context={
                     "employee": employee,
                     "assignment": assignment,
-                    "policy": assignment.policy_title,
+                    "policy": assignment.version.title_in(employee.language),
                     "version": assignment.version.number,
                     "days_left": 0,
                     "days_overdue": (today - assignment.due_on).days,

@@ -3,6 +3,7 @@ and HR gives them another go; a signed version stays readable on the transcript;
 phone finds their team page and nudges the overdue."""
 
 import pytest
+from django.conf import settings
 
 from cms.roles import HR
 from tests import factories
@@ -63,7 +64,10 @@ def test_manager_on_a_phone_finds_the_team_page_and_reminds_the_overdue(browser,
 
     org = build_organisation()
     mia = org.people.mia
-    phone = browser.new_context(base_url=live_server.url, viewport=PHONE).new_page()
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    # Mia's HR record says Norwegian; she has chosen English, so the page keeps her choice.
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    phone = context.new_page()
     sign_in(phone, mia.email, factories.PASSWORD)
     assert page_width(phone) <= 390
     phone.get_by_role("link", name="My team").click()
