@@ -34,6 +34,8 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -45,16 +47,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Concat, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt
 
 from .hierarchy import in_line, line_prefix
-from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
+from .identity import APPLIED, IDENTITY_FLAG_DAYS
+from .models import Assignment, AssignmentStatus, Employee, IdentityChange, Language, ReminderLog, Requirement
 
-# The columns of every export, in order (DESIGN §4). An interface: never rename or reorder.
+# The columns of every export, in order (DESIGN §4). An interface: never rename or reorder;
+# columns added later go at the end, so DESIGN's list stays a prefix.
 COLUMNS = (
     "employee_id",
     "email",
@@ -72,6 +76,7 @@ COLUMNS = (
     "days_overdue",
     "quiz_score",
     "attestation_id",
+    "identity_change",
 )
 TEXT_COLUMNS = frozenset(
     {"employee_id", "email", "full_name", "department", "location", "manager_email", "policy", "version", "requirement"}
@@ -412,7 +417,25 @@ def _detail_expressions(as_of: datetime.date) -> dict:
         ),
         "quiz_score": Case(When(done, then=AttestedScore("attestation__quiz_results")), output_field=IntegerField()),
         "attestation_id": Case(When(done, then=F("attestation_id")), output_field=IntegerField()),
+        "identity_change": Case(When(done, then=identity_change_flag()), output_field=TextField()),
     }
+
+
+def identity_change_flag() -> Subquery:
+    """For a signed assignment: the sign-in email change of that person in the ``IDENTITY_FLAG_DAYS``
+    before the signature, as ``<UTC time> IC-<reference>`` (the latest if several), else NULL.
+    Someone else may have signed then (DESIGN §3.9); read from the changes, never the record."""
+    signed = OuterRef("attestation__signed_at")
+    since = ExpressionWrapper(signed - Value(datetime.timedelta(days=IDENTITY_FLAG_DAYS)), output_field=DateTimeField())
+    changes = (
+        IdentityChange.objects.filter(
+            employee_id=OuterRef("employee_id"), outcome__in=APPLIED, decided_at__lte=signed, decided_at__gt=since
+        )
+        .order_by("-decided_at", "-pk")
+        .annotate(flag=Concat(IsoUtc("decided_at"), Value(" IC-"), Cast("pk", CharField()), output_field=TextField()))
+        .values("flag")[:1]
+    )
+    return Subquery(changes, output_field=TextField())
 
 
 def detail_queryset(filters: ReportFilters, selection: Selection | None = None) -> QuerySet:
