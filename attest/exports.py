@@ -57,14 +57,14 @@ CONTENT_TYPES = {
 }
 PDF_WIDTHS = {  # points on landscape A4: every header and date fits, long text is cut
     "employee_id": 46,
-    "email": 80,
+    "email": 66,
     "full_name": 60,
     "department": 46,
     "location": 38,
-    "manager_email": 74,
+    "manager_email": 62,
     "policy": 46,
     "version": 30,
-    "requirement": 62,
+    "requirement": 54,
     "assigned_on": 42,
     "due_on": 42,
     "status": 50,
@@ -73,6 +73,7 @@ PDF_WIDTHS = {  # points on landscape A4: every header and date fits, long text 
     "quiz_score": 30,
     "attestation_id": 44,
     "needs_hr": 30,
+    "identity_change": 40,
 }
 DETAIL_WIDTHS = {  # Excel column widths, in characters
     "employee_id": 12,
@@ -92,6 +93,7 @@ DETAIL_WIDTHS = {  # Excel column widths, in characters
     "quiz_score": 8,
     "attestation_id": 10,
     "needs_hr": 9,
+    "identity_change": 26,
 }
 
 
@@ -422,6 +424,8 @@ def _pdf_detail_value(name: str, value) -> str:
         return ""
     if name == "status":
         return str(reports.STATUS_GROUP_LABELS.get(value, value))
+    if name == "identity_change":  # "2026-03-02T13:05:09Z IC-12": the day and the reference fit
+        return f"{value[:10]} {value.rpartition(' ')[2]}"
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):

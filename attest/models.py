@@ -285,6 +285,7 @@ class ReminderKind(models.TextChoices):
     HR_DIGEST = "hr_digest", _("HR weekly digest")
     REVIEW_DUE = "review_due", _("Policy review due")
     INVITATION = "invitation", _("Invitation")
+    IDENTITY_CHANGE = "identity_change", _("Sign-in email changed")
 
 
 class ReminderLog(models.Model):
@@ -346,3 +347,64 @@ class RosterUpload(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class IdentityChangeSource(models.TextChoices):
+    EDIT = "edit", _("Edit in the admin")
+    ROSTER = "roster", _("Roster import")
+
+
+class IdentityChangeOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second HR person")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Replaced by a later request")
+    DIRECT = "direct", _("Applied at once (account never used)")
+
+
+class IdentityChange(models.Model):
+    """A change of someone's sign-in email (DESIGN §3.9). On an account that was ever used it
+    waits for a second HR person (``outcome`` pending); changes from one roster file share a
+    ``batch`` and are approved together. Applied changes stay: signatures in the following days
+    are flagged from these rows, never by touching the attestations."""
+
+    wagtail_reference_index_ignore = True
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="identity_changes")
+    old_email = models.EmailField(_("old email"))
+    new_email = models.EmailField(_("new email"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    source = models.CharField(_("source"), max_length=16, choices=IdentityChangeSource.choices)
+    file_name = models.CharField(_("roster file"), max_length=255, blank=True)
+    batch = models.UUIDField(db_index=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=IdentityChangeOutcome.choices, default=IdentityChangeOutcome.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity change")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"], condition=Q(outcome="pending"), name="one_pending_identity_change_per_employee"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending") | Q(decided_at__isnull=False), name="identity_change_decided_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["employee", "decided_at"])]
+
+    def __str__(self):
+        return f"{self.old_email} → {self.new_email}"
+
+    @property
+    def reference(self) -> str:
+        """How records and exports cite this change; the audit log entries carry the same number."""
+        return f"IC-{self.pk}"

@@ -34,7 +34,9 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -46,16 +48,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Concat, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, QuizLockout
 
 from .hierarchy import in_line, line_prefix
-from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
+from .identity import APPLIED, IDENTITY_FLAG_DAYS
+from .models import Assignment, AssignmentStatus, Employee, IdentityChange, Language, ReminderLog, Requirement
 
-# The columns of every export, in order (DESIGN §4). An interface: never rename or reorder.
+# The columns of every export, in order (DESIGN §4). An interface: never rename or reorder;
+# columns added later go at the end, so DESIGN's list stays a prefix.
 COLUMNS = (
     "employee_id",
     "email",
@@ -74,6 +78,7 @@ COLUMNS = (
     "quiz_score",
     "attestation_id",
     "needs_hr",  # after DESIGN §4's columns: "yes" while a failed last quiz attempt waits for HR
+    "identity_change",
 )
 NEEDS_HR = "yes"
 TEXT_COLUMNS = frozenset(
@@ -416,6 +421,7 @@ def _detail_expressions(as_of: datetime.date) -> dict:
         "quiz_score": Case(When(done, then=AttestedScore("attestation__quiz_results")), output_field=IntegerField()),
         "attestation_id": Case(When(done, then=F("attestation_id")), output_field=IntegerField()),
         "needs_hr": needs_hr(),
+        "identity_change": Case(When(done, then=identity_change_flag()), output_field=TextField()),
     }
 
 
@@ -433,6 +439,23 @@ def needs_hr() -> Case:
         default=Value(""),
         output_field=CharField(),
     )
+
+
+def identity_change_flag() -> Subquery:
+    """For a signed assignment: the sign-in email change of that person in the ``IDENTITY_FLAG_DAYS``
+    before the signature, as ``<UTC time> IC-<reference>`` (the latest if several), else NULL.
+    Someone else may have signed then (DESIGN §3.9); read from the changes, never the record."""
+    signed = OuterRef("attestation__signed_at")
+    since = ExpressionWrapper(signed - Value(datetime.timedelta(days=IDENTITY_FLAG_DAYS)), output_field=DateTimeField())
+    changes = (
+        IdentityChange.objects.filter(
+            employee_id=OuterRef("employee_id"), outcome__in=APPLIED, decided_at__lte=signed, decided_at__gt=since
+        )
+        .order_by("-decided_at", "-pk")
+        .annotate(flag=Concat(IsoUtc("decided_at"), Value(" IC-"), Cast("pk", CharField()), output_field=TextField()))
+        .values("flag")[:1]
+    )
+    return Subquery(changes, output_field=TextField())
 
 
 def detail_queryset(filters: ReportFilters, selection: Selection | None = None) -> QuerySet:

@@ -43,7 +43,17 @@ from training.models import Track
 
 from .bulk import analyze_tables, insert_rows, update_rows
 from .hierarchy import MAX_DEPTH, reporting_paths_refresh
-from .models import Assignment, Employee, EmployeeStatus, Language, RosterUpload
+from .identity import LOG_APPLIED, accounts_used, identity_change_log_data, identity_change_request
+from .models import (
+    Assignment,
+    Employee,
+    EmployeeStatus,
+    IdentityChange,
+    IdentityChangeOutcome,
+    IdentityChangeSource,
+    Language,
+    RosterUpload,
+)
 from .services import assignments_sync
 from .validators import ERROR_UNPRINTABLE, has_unprintable
 
@@ -170,6 +180,18 @@ class _Problems(list):
         return self
 
 
+@dataclass(frozen=True)
+class HeldIdentityChange:
+    """A new email for someone whose account was used: it waits for a second HR person
+    (``attest.identity``); the rest of the row is applied as usual."""
+
+    row: int
+    employee_id: str
+    name: str
+    old_email: str
+    new_email: str
+
+
 @dataclass
 class RosterResult:
     """What an import did, or (``dry_run``) would do. ``deactivated`` people are also counted in
@@ -183,6 +205,7 @@ class RosterResult:
     errors: list[RowError] = field(default_factory=_Problems)
     dry_run: bool = False
     invite_ids: list[int] = field(default_factory=list, repr=False)  # the people invitations were queued for
+    held: list[HeldIdentityChange] = field(default_factory=list)  # new emails waiting for a second HR person
 
     @property
     def ok(self) -> bool:
@@ -707,9 +730,11 @@ def roster_import(
     send_invitations: bool = True,
     progress: Progress | None = None,
     by=None,
+    file_name: str = "",
 ) -> RosterResult:
     """Check ``source`` (a path or an uploaded file, CSV or XLSX) and, unless it has a problem or
-    this is a dry run, apply it. ``by`` is the admin user who asked, for the audit log.
+    this is a dry run, apply it. ``by`` is the admin user who asked, for the audit log;
+    ``file_name`` the name HR knows the file by (the source's own name by default).
 
     ``progress(done, total)`` is called as rows are read and as the writes advance."""
     report = progress or (lambda done, total: None)
@@ -728,6 +753,7 @@ def roster_import(
             send_invitations=send_invitations,
             report=report,
             by=by,
+            file_name=file_name or Path(name).name,
         )
     except _TooManyProblems as stopped:
         result.errors.sort(key=_sort_key)
@@ -736,7 +762,16 @@ def roster_import(
 
 
 def _import(
-    *, name: str, data: bytes, result: RosterResult, dry_run, deactivate_missing, send_invitations, report, by
+    *,
+    name: str,
+    data: bytes,
+    result: RosterResult,
+    dry_run,
+    deactivate_missing,
+    send_invitations,
+    report,
+    by,
+    file_name,
 ) -> RosterResult:
     try:
         lines, estimate = _lines(name, data)
@@ -759,7 +794,7 @@ def _import(
             if plan is None:
                 return result
             report(total // 2, total)
-            affected = _apply(plan, by, lambda share: report(total // 2 + int(total // 2 * share), total))
+            affected = _apply(plan, by, file_name, lambda share: report(total // 2 + int(total // 2 * share), total))
             reporting_paths_refresh()
             assignments_sync(employee_ids=affected.employee_ids)
     except IntegrityError:
@@ -821,6 +856,8 @@ class _Plan:
     missing_to_terminate: list[str]
     missing_users_to_close: list[int]
     invite: list[_Row]
+    held: list[HeldIdentityChange]
+    moved: list[tuple[int, str, str]]  # never-used accounts whose email changes at once: pk, old, new
 
 
 def _check(rows: list[_Row], result: RosterResult, deactivate_missing: bool, send_invitations: bool) -> _Plan | None:
@@ -838,10 +875,38 @@ def _check(rows: list[_Row], result: RosterResult, deactivate_missing: bool, sen
         1 for row, fields, _user in plan.changed if "status" in fields and row.status == EmployeeStatus.TERMINATED
     )
     result.invited = len(plan.invite)
+    result.held = plan.held
     return plan
 
 
+def _hold_identity_changes(rows: list[_Row], existing: _Existing) -> tuple[list, list]:
+    """Split new emails of existing people: a used account's waits for a second HR person (the
+    row goes on with its current email), a never-used account's changes at once."""
+    moving = {
+        row.employee_id: existing.employees[row.employee_id]
+        for row in rows
+        if row.employee_id in existing.employees and existing.employees[row.employee_id][3].lower() != row.email
+    }
+    if not moving:
+        return [], []
+    used = accounts_used(current[1] for current in moving.values())
+    held, moved = [], []
+    for row in rows:
+        current = moving.get(row.employee_id)
+        if current is None:
+            continue
+        pk, user_id, _manager, old_email, *_rest = current
+        if user_id in used:
+            name = f"{row.first_name} {row.last_name}"
+            held.append(HeldIdentityChange(row.number, row.employee_id, name, old_email, row.email))
+            row.email = old_email
+        else:
+            moved.append((pk, old_email, row.email))
+    return held, moved
+
+
 def _plan(rows: list[_Row], existing: _Existing, deactivate_missing: bool, send_invitations: bool) -> _Plan:
+    held, moved = _hold_identity_changes(rows, existing)
     new_rows, changed = [], []
     for row in rows:
         current = existing.employees.get(row.employee_id)
@@ -869,7 +934,7 @@ def _plan(rows: list[_Row], existing: _Existing, deactivate_missing: bool, send_
             if existing.users.get(values[1], (None,) * len(_USER_FIELDS))[-1]:
                 users_to_close.append(values[1])
     invite = [row for row in new_rows if row.status != EmployeeStatus.TERMINATED] if send_invitations else []
-    return _Plan(existing, new_rows, changed, to_terminate, users_to_close, invite)
+    return _Plan(existing, new_rows, changed, to_terminate, users_to_close, invite, held, moved)
 
 
 @dataclass
@@ -922,8 +987,9 @@ def _label(employee_id: str, first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name} ({employee_id})"
 
 
-def _apply(plan: _Plan, by, report: Callable[[float], None]) -> _Affected:
-    """Write the plan: accounts, people (managers first), changes, leavers, then the audit log."""
+def _apply(plan: _Plan, by, file_name: str, report: Callable[[float], None]) -> _Affected:
+    """Write the plan: accounts, people (managers first), changes, leavers, then the audit log;
+    new emails of used accounts become one request for a second HR person's approval."""
     User = get_user_model()
     existing = plan.existing
     now = timezone.now()
@@ -997,9 +1063,46 @@ def _apply(plan: _Plan, by, report: Callable[[float], None]) -> _Affected:
         Employee.objects.filter(pk__in=chunk).update(status=EmployeeStatus.TERMINATED, updated_at=now)
     for chunk in _chunks(plan.missing_users_to_close):
         User.objects.filter(pk__in=chunk).update(is_active=False)
+    _record_identity_changes(plan, by=by, file_name=file_name, log=log)
     log.save()
     report(0.8)
     return _Affected(employee_ids=[*new_pks.values(), *touched, *leavers], new_pks=new_pks)
+
+
+def _record_identity_changes(plan: _Plan, *, by, file_name: str, log: "_AuditLog") -> None:
+    """Never-used accounts' new emails were written above: record and audit them old → new.
+    Used accounts' new emails wait, as one request for the whole file."""
+    now = timezone.now()
+    common = {"requested_by": by, "requested_at": now, "source": IdentityChangeSource.ROSTER, "file_name": file_name}
+    direct = IdentityChange.objects.bulk_create(
+        [
+            IdentityChange(
+                employee_id=pk,
+                old_email=old,
+                new_email=new,
+                batch=log.uuid,
+                outcome=IdentityChangeOutcome.DIRECT,
+                decided_by=by,
+                decided_at=now,
+                **common,
+            )
+            for pk, old, new in plan.moved
+        ],
+        batch_size=500,
+    )
+    labels = {values[0]: _label(employee_id, *values[4:6]) for employee_id, values in plan.existing.employees.items()}
+    for change in direct:
+        log.add(change.employee_id, labels[change.employee_id], identity_change_log_data(change), action=LOG_APPLIED)
+    held = {change.employee_id: change for change in plan.held}
+    for employee in Employee.objects.filter(employee_id__in=list(held)).select_related("user"):
+        identity_change_request(
+            employee=employee,
+            new_email=held[employee.employee_id].new_email,
+            by=by,
+            source=IdentityChangeSource.ROSTER,
+            file_name=file_name,
+            batch=log.uuid,
+        )
 
 
 class _AuditLog:
@@ -1026,10 +1129,8 @@ class _AuditLog:
         self.content_type = ContentType.objects.get_for_model(Employee).pk
         self.rows = []
 
-    def add(self, pk: int, label: str, data: dict) -> None:
-        self.rows.append(
-            (self.content_type, str(pk), label, LOG_ACTION, data, self.now, self.uuid, self.by, True, False)
-        )
+    def add(self, pk: int, label: str, data: dict, action: str = LOG_ACTION) -> None:
+        self.rows.append((self.content_type, str(pk), label, action, data, self.now, self.uuid, self.by, True, False))
 
     def save(self) -> None:
         insert_rows(ModelLogEntry, self.FIELDS, self.rows)

@@ -1,9 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.httpkit import clean_client_ip
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import translation
+
+from attest.models import Employee, EmployeeStatus
 
 from .context_processors import ADMIN_LINK_SESSION_KEY, TEAM_LINK_SESSION_KEY, show_admin_link
 from .middleware import EMPLOYEE_LANGUAGE_SESSION_KEY
@@ -13,6 +16,11 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
     """Accounts come from the HR roster only: nobody signs themselves up."""
 
     def is_open_for_signup(self, request):
+        return False
+
+    def can_delete_email(self, email_address) -> bool:
+        """Sign-in addresses come from the roster: nobody removes theirs (nor adds one, see
+        ``cms.views.sign_in_email``)."""
         return False
 
     def login(self, request, user):
@@ -60,3 +68,24 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         first_name = (employee.first_name if employee is not None else getattr(user, "first_name", "")) or ""
         with translation.override(language):
             super().send_mail(template_prefix, email, {**company_context(), "first_name": first_name, **context})
+
+
+class RosterSocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on finds an account only through the roster: the provider's verified email
+    must be an employee's current email, and it signs in that employee's own login. Other
+    addresses an account may carry (allauth's copies, or ones added before that was closed) and
+    accounts without an employee record never match."""
+
+    def authenticate_by_email(self, sociallogin):
+        for address in sociallogin.email_addresses:
+            if not address.verified or not self.can_authenticate_by_email(sociallogin, address.email):
+                continue
+            employee = (
+                Employee.objects.filter(email__iexact=address.email.strip())
+                .exclude(status=EmployeeStatus.TERMINATED)
+                .select_related("user")
+                .first()
+            )
+            if employee is not None:
+                return employee.user, address.email
+        return None

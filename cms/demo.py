@@ -34,6 +34,7 @@ DEMO_LOGINS = [
     ("sofia.lind@northwind.example", "Official social-media team, Danish", None),
     ("marcus.berg@northwind.example", "Manager (Retail, Oslo)", None),
     ("ingrid.hansen@northwind.example", "HR", HR),
+    ("henrik.dahl@northwind.example", "HR, second person (approves sign-in email changes)", HR),
     ("oliver.grant@northwind.example", "Policy editor", POLICY_EDITORS),
     ("claire.dubois@northwind.example", "Legal reviewer", LEGAL_REVIEWERS),
     ("admin@northwind.example", "Superuser", None),

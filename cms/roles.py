@@ -16,6 +16,7 @@ MODEL_PERMISSIONS = {
         "attest.add_employee",
         "attest.change_employee",
         "attest.view_employee",
+        "attest.view_identitychange",
         "attest.add_requirement",
         "attest.change_requirement",
         "attest.view_requirement",

@@ -9,13 +9,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from attest import urls as attest_urls
 from attest.views import verify
 
-from .views import healthz, signup_closed, wagtail_login
+from .views import healthz, sign_in_email, signup_closed, wagtail_login
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/login/", wagtail_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/signup/", signup_closed, name="signup_closed"),
+    path("accounts/email/", sign_in_email, name="account_email"),  # before allauth's: see the view
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

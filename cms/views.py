@@ -3,11 +3,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+
+ERROR_EMAIL_MANAGED = _("Sign-in addresses come from HR's records: ask HR to correct yours.")
 
 SIGNUP_CLOSED = _(
     "Accounts are created by HR from the staff list: sign in with the invitation you received by email, or ask HR."
@@ -47,3 +49,11 @@ def signup_closed(request):
         return redirect("/")
     messages.info(request, SIGNUP_CLOSED)
     return redirect("account_login")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_email(request):
+    """In place of allauth's email management: an address someone adds themselves would sign
+    them in and block its real owner's roster import. Addresses come from the roster (or SSO)."""
+    refused = ERROR_EMAIL_MANAGED if request.method == "POST" else None
+    return render(request, "account/email.html", {"refused": refused}, status=403 if refused else 200)

@@ -14,19 +14,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, View
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -41,7 +42,26 @@ from training.permissions import AppendOnlyPermissionPolicy
 
 from ..forms_people import EmployeeForm, ExemptionForm, RequirementForm, RosterUploadForm, audience_values
 from ..hierarchy import reporting_paths_refresh
-from ..models import Assignment, AssignmentStatus, Employee, EmployeeStatus, Requirement, RequirementKind
+from ..identity import (
+    LOG_APPLIED,
+    LOG_REJECTED,
+    LOG_REQUESTED,
+    IdentityChangeError,
+    identity_change_approve,
+    identity_change_reject,
+    identity_change_request,
+    identity_changes_pending,
+)
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    Employee,
+    EmployeeStatus,
+    IdentityChange,
+    IdentityChangeOutcome,
+    Requirement,
+    RequirementKind,
+)
 from ..roster import (
     employee_sync,
     lock_roster,
@@ -65,6 +85,7 @@ register_permission_policy(
     Requirement, AppendOnlyPermissionPolicy(Requirement, allowed_actions=("add", "change", "view"))
 )
 register_permission_policy(Assignment, AppendOnlyPermissionPolicy(Assignment, allowed_actions=("change", "view")))
+register_permission_policy(IdentityChange, AppendOnlyPermissionPolicy(IdentityChange, allowed_actions=("view",)))
 
 
 # --- Employees --------------------------------------------------------------------------------
@@ -83,9 +104,19 @@ class EmployeeFilterSet(WagtailFilterSet):
         fields = []
 
 
+MESSAGE_EMAIL_PENDING = gettext_lazy(
+    "The new sign-in email %(email)s needs a second HR person's approval: until then %(old)s stays in use."
+)
+
+
+def _pending_email(employee: Employee) -> str:
+    return employee.pending_email or ""
+
+
 class EmployeeIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("manager")
+        pending = identity_changes_pending().filter(employee=OuterRef("pk")).values("new_email")[:1]
+        return super().get_base_queryset().select_related("manager").annotate(pending_email=Subquery(pending))
 
     @cached_property
     def header_buttons(self):
@@ -98,6 +129,12 @@ class EmployeeIndexView(IndexView):
 
 
 class EmployeeEditView(EditView):
+    """A new email is not saved with the rest: it goes through ``identity_change_request``, which
+    applies it at once only for an account never used, and otherwise waits for a second HR person."""
+
+    template_name = "attest/admin/employee_edit.html"
+    identity_change = None
+
     @cached_property
     def header_buttons(self):
         return [
@@ -107,10 +144,28 @@ class EmployeeEditView(EditView):
 
     def save_instance(self):
         lock_roster()  # Wagtail runs this in a transaction
+        wanted = self.form.instance.email
+        saved = Employee.objects.filter(pk=self.form.instance.pk).values_list("email", flat=True).get()
+        moves = wanted.lower() != saved.lower()
+        if moves:
+            self.form.instance.email = saved
         employee = super().save_instance()
+        if moves:
+            self.identity_change = identity_change_request(employee=employee, new_email=wanted, by=self.request.user)
         reporting_paths_refresh()
         employee_sync(employee=employee)
         return employee
+
+    def get_success_message(self):
+        message = super().get_success_message()
+        change = self.identity_change
+        if change is not None and change.outcome == IdentityChangeOutcome.PENDING:
+            message = f"{message} {MESSAGE_EMAIL_PENDING % {'email': change.new_email, 'old': change.old_email}}"
+        return message
+
+    def get_context_data(self, **kwargs):
+        changes = IdentityChange.objects.filter(employee=self.object).select_related("requested_by", "decided_by")
+        return super().get_context_data(identity_changes=changes[:10], **kwargs)
 
 
 class EmployeeViewSet(ModelViewSet):
@@ -120,7 +175,16 @@ class EmployeeViewSet(ModelViewSet):
     index_view_class = EmployeeIndexView
     edit_view_class = EmployeeEditView
     copy_view_enabled = False
-    list_display = ["__str__", "email", "department", "location", "manager", "status", "track"]
+    list_display = [
+        "__str__",
+        "email",
+        Column("pending_email", label=gettext_lazy("Email change waiting for approval"), accessor=_pending_email),
+        "department",
+        "location",
+        "manager",
+        "status",
+        "track",
+    ]
     filterset_class = EmployeeFilterSet
     search_fields = ["employee_id", "first_name", "last_name", "email"]
     search_backend_name = None
@@ -379,6 +443,152 @@ class AssignmentViewSet(ModelViewSet):
         ]
 
 
+# --- Sign-in email changes ------------------------------------------------------------------
+
+
+def _requested(change: IdentityChange) -> str:
+    who = change.requested_by.get_username() if change.requested_by else _("a roster import on the server")
+    via = change.file_name or str(change.get_source_display())
+    return _("%(who)s, %(when)s (%(via)s)") % {
+        "who": who,
+        "when": date_format(timezone.localtime(change.requested_at), "SHORT_DATETIME_FORMAT"),
+        "via": via,
+    }
+
+
+def _decided(change: IdentityChange) -> str:
+    if change.outcome == IdentityChangeOutcome.PENDING:
+        return str(change.get_outcome_display())
+    who = change.decided_by.get_username() if change.decided_by else ""
+    return _("%(outcome)s: %(who)s, %(when)s") % {
+        "outcome": change.get_outcome_display(),
+        "who": who,
+        "when": date_format(timezone.localtime(change.decided_at), "SHORT_DATETIME_FORMAT"),
+    }
+
+
+class IdentityChangeFilterSet(WagtailFilterSet):
+    outcome = django_filters.ChoiceFilter(label=gettext_lazy("Outcome"), choices=IdentityChangeOutcome.choices)
+
+    class Meta:
+        model = IdentityChange
+        fields = []
+
+
+class IdentityChangeIndexView(IndexView):
+    def get_base_queryset(self):
+        return IdentityChange.objects.select_related("employee", "requested_by", "decided_by")
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.outcome == IdentityChangeOutcome.PENDING and _can_import(self.request.user):
+            buttons.append(
+                Button(
+                    _("Approve or reject"),
+                    url=reverse("identity_changes:decide", args=[instance.pk]),
+                    icon_name="tick",
+                    priority=5,
+                )
+            )
+        return buttons
+
+
+class IdentityChangeDecideView(WagtailAdminTemplateMixin, View):
+    """A second HR person approves or rejects a change (with every other change of the same
+    roster file); ``identity_change_approve`` refuses the requester."""
+
+    template_name = "attest/admin/identity_change_decide.html"
+    page_title = gettext_lazy("Approve a sign-in email change")
+    header_icon = "user"
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, pk, **kwargs):
+        if not _can_import(request.user):
+            raise PermissionDenied
+        self.change = get_object_or_404(IdentityChange.objects.select_related("employee", "requested_by"), pk=pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("identity_changes:index"), "label": _("Email changes")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def render(self, error=None):
+        batch = IdentityChange.objects.filter(batch=self.change.batch).select_related("employee").order_by("pk")
+        context = self.get_context_data(
+            change=self.change,
+            batch=batch,
+            error=error,
+            is_pending=self.change.outcome == IdentityChangeOutcome.PENDING,
+            own_request=self.change.requested_by_id == self.request.user.pk,
+            requested=_requested(self.change),
+            cancel_url=reverse("identity_changes:index"),
+        )
+        return self.render_to_response(context)
+
+    def get(self, request):
+        return self.render()
+
+    def post(self, request):
+        decide = identity_change_approve if "approve" in request.POST else identity_change_reject
+        try:
+            changes = decide(change=self.change, by=request.user)
+        except IdentityChangeError as error:
+            return self.render(error=str(error))
+        if decide is identity_change_approve:
+            messages.success(
+                request,
+                ngettext(
+                    "Approved: %(count)d sign-in email changed. The old address was told and the sessions ended.",
+                    "Approved: %(count)d sign-in emails changed. The old addresses were told and the sessions ended.",
+                    len(changes),
+                )
+                % {"count": len(changes)},
+            )
+        else:
+            messages.success(request, _("Rejected: nothing was changed."))
+        return redirect("identity_changes:index")
+
+
+class IdentityChangeViewSet(ModelViewSet):
+    """Requested changes of sign-in emails, waiting ones first; read-only but for the decision."""
+
+    model = IdentityChange
+    icon = "user"
+    menu_label = gettext_lazy("Email changes")
+    index_view_class = IdentityChangeIndexView
+    copy_view_enabled = False
+    form_fields = []
+    list_display = [
+        TitleColumn(
+            "reference", label=gettext_lazy("Reference"), accessor="reference", url_name="identity_changes:decide"
+        ),
+        "employee",
+        "old_email",
+        "new_email",
+        Column("requested", label=gettext_lazy("Requested"), accessor=_requested, sort_key="requested_at"),
+        Column("outcome", label=gettext_lazy("Outcome"), accessor=_decided, sort_key="outcome"),
+    ]
+    filterset_class = IdentityChangeFilterSet
+    search_fields = ["employee__employee_id", "employee__first_name", "employee__last_name", "old_email", "new_email"]
+    search_backend_name = None
+    ordering = ["-requested_at"]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("decide/<int:pk>/", IdentityChangeDecideView.as_view(), name="decide"),
+        ]
+
+
 # --- Roster import ----------------------------------------------------------------------------
 
 
@@ -464,6 +674,7 @@ class RosterConfirmView(RosterImportMixin, View):
             deactivate_missing=staged.deactivate_missing,
             send_invitations=staged.send_invitations,
             by=request.user,
+            file_name=staged.file_name,
         )
         _forget_upload(request)
         if not result.ok:
@@ -482,6 +693,16 @@ class RosterConfirmView(RosterImportMixin, View):
                 "invited": result.invited,
             },
         )
+        if result.held:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d new sign-in email waits for a second HR person's approval (Email changes).",
+                    "%(count)d new sign-in emails wait for a second HR person's approval (Email changes).",
+                    len(result.held),
+                )
+                % {"count": len(result.held)},
+            )
         return redirect("employees:index")
 
 
@@ -513,6 +734,7 @@ class PeopleViewSetGroup(ViewSetGroup):
         RequirementViewSet("requirements"),
         AssignmentViewSet("assignments"),
         RosterImportViewSet("roster_import"),
+        IdentityChangeViewSet("identity_changes"),
     )
 
 
@@ -548,7 +770,38 @@ class RosterImportLogFormatter(LogFormatter):
         return _("Updated by a roster import: %(fields)s") % {"fields": ", ".join(log_entry.data.get("fields", []))}
 
 
+class IdentityChangeLogFormatter(LogFormatter):
+    label = gettext_lazy("Sign-in email changed")
+
+    def format_message(self, log_entry):
+        return _("Sign-in email changed: %(old)s → %(new)s (%(reference)s)") % _email_change(log_entry)
+
+
+class IdentityChangeRequestLogFormatter(LogFormatter):
+    label = gettext_lazy("Sign-in email change requested")
+
+    def format_message(self, log_entry):
+        return _(
+            "Sign-in email change requested, waiting for a second HR person: %(old)s → %(new)s (%(reference)s)"
+        ) % (_email_change(log_entry))
+
+
+class IdentityChangeRejectLogFormatter(LogFormatter):
+    label = gettext_lazy("Sign-in email change rejected")
+
+    def format_message(self, log_entry):
+        return _("Sign-in email change rejected: %(old)s → %(new)s (%(reference)s)") % _email_change(log_entry)
+
+
+def _email_change(log_entry) -> dict:
+    data = log_entry.data or {}
+    return {"old": data.get("old_email", ""), "new": data.get("new_email", ""), "reference": data.get("reference", "")}
+
+
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
     actions.register_action("attest.assignment_exempt")(ExemptionLogFormatter)
     actions.register_action("attest.roster_import")(RosterImportLogFormatter)
+    actions.register_action(LOG_APPLIED)(IdentityChangeLogFormatter)
+    actions.register_action(LOG_REQUESTED)(IdentityChangeRequestLogFormatter)
+    actions.register_action(LOG_REJECTED)(IdentityChangeRejectLogFormatter)

@@ -121,6 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "cms.adapters.NoSignupAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "cms.adapters.RosterSocialAccountAdapter"
+# Employees cannot add sign-in addresses (cms.views.sign_in_email replaces allauth's page): one each.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True

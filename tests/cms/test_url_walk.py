@@ -157,6 +157,13 @@ def post(url, expect, data=None) -> Request:
 PRODUCT = [
     Route("healthz", (get("/healthz", everyone(OK)),)),
     Route(
+        "accounts/email/",  # replaces allauth's: shows one's address, refuses to add or change any
+        (
+            get("/accounts/email/", signed_in()),
+            post("/accounts/email/", signed_in(FORBIDDEN), {"email": "mine@example.com", "action_add": ""}),
+        ),
+    ),
+    Route(
         "i18n/setlang/",
         (
             post("/i18n/setlang/", everyone(redirect_to("/")), {"language": "fr", "next": "/"}),
@@ -338,6 +345,19 @@ PRODUCT = [
         (
             get("/admin/roster_import/confirm/", staff(hr=NOT_ALLOWED, editor=ADMIN_HOME, superuser=NOT_ALLOWED)),
             post("/admin/roster_import/confirm/", staff(EXPIRED_UPLOAD, ADMIN_HOME, EXPIRED_UPLOAD), {"token": "guessed"}),
+        ),
+    ),
+    Route("admin/identity_changes/", (get("/admin/identity_changes/", HR_ONLY),)),
+    Route("admin/identity_changes/results/", (get("/admin/identity_changes/results/?outcome=pending", HR_ONLY),)),
+    Route(
+        "admin/identity_changes/decide/<int:pk>/",
+        (
+            get("/admin/identity_changes/decide/999999/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),
+            post(
+                "/admin/identity_changes/decide/999999/",
+                staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND),
+                {"approve": ""},
+            ),
         ),
     ),
     # Signed records: readable by HR, changeable by nobody.

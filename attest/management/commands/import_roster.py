@@ -81,3 +81,14 @@ class Command(BaseCommand):
         if dry_run:
             summary = _("Dry run, nothing was changed: %(summary)s") % {"summary": summary}
         self.stdout.write(summary)
+        if result.held:
+            self.stdout.write(
+                ngettext(
+                    "%(count)d new sign-in email needs a second HR person's approval in the admin (Email changes):",
+                    "%(count)d new sign-in emails need a second HR person's approval in the admin (Email changes):",
+                    len(result.held),
+                )
+                % {"count": len(result.held)}
+            )
+            for change in result.held:
+                self.stdout.write(f"  row {change.row}, {change.employee_id}: {change.old_email} → {change.new_email}")
