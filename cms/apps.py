@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 def _forget_company_chrome(sender, **kwargs):
@@ -34,3 +35,9 @@ class CmsConfig(AppConfig):
         for model in (CompanySettings, Site):
             post_save.connect(_forget_company_chrome, sender=model)
             post_delete.connect(_forget_company_chrome, sender=model)
+
+
+class WagtailUsersConfig(WagtailUsersAppConfig):
+    """Wagtail's users app with the employee-email rule of ``cms.users``."""
+
+    user_viewset = "cms.users.RosterUserViewSet"

@@ -24,7 +24,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "cms.apps.WagtailUsersConfig",  # wagtail.users, with the employee-email rule (cms/users.py)
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
