@@ -370,26 +370,39 @@ class IdentityChange(models.Model):
 
     wagtail_reference_index_ignore = True
 
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="identity_changes")
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="identity_changes"
+    )
     old_email = models.EmailField(_("old email"))
     new_email = models.EmailField(_("new email"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("requested at"))
     source = models.CharField(_("source"), max_length=16, choices=IdentityChangeSource.choices)
     file_name = models.CharField(_("roster file"), max_length=255, blank=True)
-    batch = models.UUIDField(db_index=True)
+    batch = models.UUIDField(_("batch"), db_index=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=IdentityChangeOutcome.choices, default=IdentityChangeOutcome.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("identity change")
+        verbose_name_plural = _("identity changes")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

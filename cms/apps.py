@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
-from wagtail.users.apps import WagtailUsersAppConfig
+from wagtail.users import apps as wagtail_users_apps
 
 
 def _forget_company_chrome(sender, **kwargs):
@@ -37,7 +37,9 @@ class CmsConfig(AppConfig):
             post_delete.connect(_forget_company_chrome, sender=model)
 
 
-class WagtailUsersConfig(WagtailUsersAppConfig):
-    """Wagtail's users app with the employee-email rule of ``cms.users``."""
+class WagtailUsersConfig(wagtail_users_apps.WagtailUsersAppConfig):
+    """Wagtail's users app with the employee-email rule of ``cms.users`` (named in INSTALLED_APPS;
+    not the default configuration of ``cms``)."""
 
+    default = False
     user_viewset = "cms.users.RosterUserViewSet"

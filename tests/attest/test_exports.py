@@ -189,7 +189,9 @@ class ExportTests(TestCase):
         ):
             assert expected in text, expected
         first_detail = next(n for n, page in enumerate(pages) if "Detail: one row per assignment" in page)
-        detail_pages = [page.replace("_\n", "_") for page in pages[first_detail:] if re.search(r"E\d{5}", page)]
+        detail_pages = [
+            page.replace("_\n", "_").replace("\n_", "_") for page in pages[first_detail:] if re.search(r"E\d{5}", page)
+        ]  # a header too wide for its column wraps inside its cell
         assert len(detail_pages) >= 2
         detail_text = "\n".join(pages[first_detail:])
         assert [n for n in range(340) if detail_text.count(f"Person{n:03d} Filler") != 1] == [], "each row once, across tables"
