@@ -234,25 +234,30 @@ def employee_reminders(*, today: datetime.date | None = None) -> Iterator[Email]
             kind, key = ReminderKind.DUE_TODAY, f"due_today:{assignment.pk}:{assignment.due_on}"
         else:
             kind, key = ReminderKind.OVERDUE, f"overdue:{assignment.pk}:{week}"
-        employee = assignment.employee
-        yield Email(
-            kind=kind,
-            dedupe_key=key,
-            recipient=employee.email,
-            template=f"reminder_{kind}",
-            language=employee.language,
-            context={
-                "employee": employee,
-                "assignment": assignment,
-                "policy": assignment.version.title_in(employee.language),
-                "version": assignment.version.number,
-                "days_left": (assignment.due_on - today).days,
-                "days_overdue": (today - assignment.due_on).days,
-                "link": _training_link(assignment),
-            },
-            employee_id=employee.pk,
-            assignment_id=assignment.pk,
-        )
+        yield _reminder_email(assignment, kind=kind, dedupe_key=key, today=today)
+
+
+def _reminder_email(assignment: Assignment, *, kind: str, dedupe_key: str, today: datetime.date) -> Email:
+    """The reminder to the person who holds ``assignment``, in their language."""
+    employee = assignment.employee
+    return Email(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        recipient=employee.email,
+        template=f"reminder_{kind}",
+        language=employee.language,
+        context={
+            "employee": employee,
+            "assignment": assignment,
+            "policy": assignment.version.title_in(employee.language),
+            "version": assignment.version.number,
+            "days_left": (assignment.due_on - today).days,
+            "days_overdue": (today - assignment.due_on).days,
+            "link": _training_link(assignment),
+        },
+        employee_id=employee.pk,
+        assignment_id=assignment.pk,
+    )
 
 
 # --- Managers ---------------------------------------------------------------------------------
@@ -344,29 +349,15 @@ def team_nudge(*, manager: Employee, assignment_id: int | None = None, today: da
     first: dict[int, Assignment] = {}
     for assignment in overdue.order_by("due_on", "pk"):
         first.setdefault(assignment.employee_id, assignment)
-    emails = []
-    for assignment in first.values():
-        employee = assignment.employee
-        emails.append(
-            Email(
-                kind=ReminderKind.OVERDUE,
-                dedupe_key=f"nudge:{employee.pk}:{today.isoformat()}",
-                recipient=employee.email,
-                template="reminder_overdue",
-                language=employee.language,
-                context={
-                    "employee": employee,
-                    "assignment": assignment,
-                    "policy": assignment.version.title_in(employee.language),
-                    "version": assignment.version.number,
-                    "days_left": 0,
-                    "days_overdue": (today - assignment.due_on).days,
-                    "link": _training_link(assignment),
-                },
-                employee_id=employee.pk,
-                assignment_id=assignment.pk,
-            )
+    emails = [
+        _reminder_email(
+            assignment,
+            kind=ReminderKind.OVERDUE,
+            dedupe_key=f"nudge:{assignment.employee_id}:{today.isoformat()}",
+            today=today,
         )
+        for assignment in first.values()
+    ]
     sent = deliver(emails)
     logger.info("Manager %s nudged %s of %s overdue people.", manager.pk, sent, len(emails))
     return sent
