@@ -492,11 +492,16 @@ PROJECT_MODULES = ("attest.", "training.", "cms.")
 
 def project_namespaces() -> set[str]:
     """The URL namespaces of the admin viewsets the project defines (their views may be Wagtail's
-    generic ones, so the view's module does not tell)."""
+    generic ones, so the view's module does not tell). Wagtail's own Users admin, subclassed only
+    to add the employee-email rule (cms/users.py), keeps its place among Wagtail's URLs."""
     from wagtail.admin.viewsets import viewsets
 
     get_resolver().url_patterns  # noqa: B018 - loading the URLconf registers the viewsets
-    return {viewset.url_namespace for viewset in viewsets.viewsets if type(viewset).__module__.startswith(PROJECT_MODULES)}
+    return {
+        viewset.url_namespace
+        for viewset in viewsets.viewsets
+        if type(viewset).__module__.startswith(PROJECT_MODULES) and not viewset.url_namespace.startswith("wagtail")
+    }
 
 
 def resolver_routes(patterns=None, prefix="", namespace=""):
