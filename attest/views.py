@@ -25,7 +25,7 @@ from wagtail.models import Site
 from cms.db import prepared_statements
 from cms.models import CompanySettings, CrisisContact
 from cms.sso import sso_provider_id
-from training.selectors import quiz_allowance, quiz_answers_revealed, quiz_attempt_review
+from training.selectors import quiz_allowance, quiz_attempt_review
 from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, quiz_lockout_record, reading_record
 
 from .certificates import certificate_pdf
@@ -224,14 +224,14 @@ def quiz(request, assignment_id, slug):
             messages.error(request, str(error))
             return redirect("quiz", assignment_id=assignment_id, slug=slug)
         assignment_mark_started(employee=assignment.employee, version=assignment.version)
-        reveal = quiz_answers_revealed(user=request.user, chapter=chapter, since=since)
-        locked_out = not result.passed and quiz_lockout_record(user=request.user, chapter=chapter, since=since)
+        allowance = quiz_allowance(user=request.user, chapter=chapter, since=since)
+        locked_out = quiz_lockout_record(user=request.user, chapter=chapter, allowance=allowance)
         context.update(
             attempt=result,
-            reveal=reveal,
-            questions=quiz_attempt_review(chapter=chapter, attempt=result, reveal=reveal),
+            reveal=allowance.reveals_answers,
+            questions=quiz_attempt_review(chapter=chapter, attempt=result, reveal=allowance.reveals_answers),
             next_progress=assignment_progress(assignment),
-            allowance=quiz_allowance(user=request.user, chapter=chapter, since=since),
+            allowance=allowance,
             locked_out=locked_out,
             hr_contact=CompanySettings.for_request(request).hr_contact_email if locked_out else "",
         )

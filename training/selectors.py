@@ -333,6 +333,13 @@ class QuizAllowance:
     def locked_out(self) -> bool:
         return not self.passed and self.remaining == 0
 
+    @property
+    def reveals_answers(self) -> bool:
+        """Correct options, per-option feedback and explanations teach the answer key: show them
+        only once the learner passed or has no attempt left (grants included), so failing on
+        purpose cannot buy the key for the next attempt."""
+        return self.passed or self.locked_out
+
 
 def quiz_allowance(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> QuizAllowance:
     """The same count ``quiz_attempt_start`` applies: submitted attempts since ``since`` against the
@@ -348,14 +355,6 @@ def quiz_allowance(*, user, chapter: PolicyVersionChapter, since: datetime.datet
     return QuizAllowance(
         limit=base + granted if base else None, granted=granted, used=len(outcomes), passed=any(outcomes)
     )
-
-
-def quiz_answers_revealed(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
-    """Correct options, per-option feedback and explanations teach the answer key: show them only
-    once the learner passed this chapter or has no attempt left (grants included), so failing on
-    purpose cannot buy the key for the next attempt. ``since`` scopes attempts to the assignment."""
-    allowance = quiz_allowance(user=user, chapter=chapter, since=since)
-    return allowance.passed or allowance.locked_out
 
 
 def quiz_attempt_review(*, chapter: PolicyVersionChapter, attempt: QuizAttempt, reveal: bool) -> list[dict]:

@@ -27,7 +27,7 @@ from .models import (
     QuizLockout,
     ReadingProgress,
 )
-from .selectors import approved_revision_ids, quiz_allowance, quiz_attempts_granted
+from .selectors import QuizAllowance, approved_revision_ids, quiz_attempts_granted
 
 ERROR_RELEASE_NO_CHAPTERS = _("This policy has no published chapters: there is nothing to release.")
 ERROR_RELEASE_IN_REVIEW = _("“%(title)s” is still in review: approve or cancel the review before releasing.")
@@ -454,10 +454,11 @@ def quiz_attempt_submit(
     return attempt
 
 
-def quiz_lockout_record(*, user, chapter: PolicyVersionChapter, since: datetime.datetime | None = None) -> bool:
-    """After a failed attempt: if it was the last one allowed, record that this person needs more
-    attempts (a row reports can find). Returns whether they are locked out. Recording twice is harmless."""
-    if not quiz_allowance(user=user, chapter=chapter, since=since).locked_out:
+def quiz_lockout_record(*, user, chapter: PolicyVersionChapter, allowance: QuizAllowance) -> bool:
+    """After a failed attempt: if it was the last one allowed (``allowance``, counted after it),
+    record that this person needs more attempts (a row reports can find). Returns whether they are
+    locked out. Recording twice is harmless."""
+    if not allowance.locked_out:
         return False
     try:
         with transaction.atomic():
