@@ -23,7 +23,7 @@ from django.contrib.auth.hashers import is_password_usable
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, ExpressionWrapper, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
@@ -260,16 +260,13 @@ def identity_changes_pending():
     return IdentityChange.objects.filter(outcome=IdentityChangeOutcome.PENDING)
 
 
-def identity_change_before(*, employee_id: int, signed_at: datetime.datetime) -> IdentityChange | None:
-    """The latest change of this person's sign-in email in the ``IDENTITY_FLAG_DAYS`` before a
-    signature, if any: that signature may not be theirs."""
-    return (
-        IdentityChange.objects.filter(
-            employee_id=employee_id,
-            outcome__in=APPLIED,
-            decided_at__lte=signed_at,
-            decided_at__gt=signed_at - datetime.timedelta(days=IDENTITY_FLAG_DAYS),
-        )
-        .order_by("-decided_at", "-pk")
-        .first()
+def identity_changes_before(*, employee_id, signed_at) -> QuerySet[IdentityChange]:
+    """Applied changes of this person's sign-in email in the ``IDENTITY_FLAG_DAYS`` up to a
+    signature, latest first: that signature may not be theirs. Takes expressions (``OuterRef``),
+    so reports ask it once per row in SQL."""
+    since = ExpressionWrapper(
+        signed_at - Value(datetime.timedelta(days=IDENTITY_FLAG_DAYS)), output_field=DateTimeField()
     )
+    return IdentityChange.objects.filter(
+        employee_id=employee_id, outcome__in=APPLIED, decided_at__lte=signed_at, decided_at__gt=since
+    ).order_by("-decided_at", "-pk")

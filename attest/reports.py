@@ -34,9 +34,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -55,8 +53,8 @@ from django.utils.translation import gettext_lazy as _
 from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, QuizLockout
 
 from .hierarchy import in_line, line_prefix
-from .identity import APPLIED, IDENTITY_FLAG_DAYS
-from .models import Assignment, AssignmentStatus, Employee, IdentityChange, Language, ReminderLog, Requirement
+from .identity import identity_changes_before
+from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
 
 # The columns of every export, in order (DESIGN §4). An interface: never rename or reorder;
 # columns added later go at the end, so DESIGN's list stays a prefix.
@@ -445,13 +443,8 @@ def identity_change_flag() -> Subquery:
     """For a signed assignment: the sign-in email change of that person in the ``IDENTITY_FLAG_DAYS``
     before the signature, as ``<UTC time> IC-<reference>`` (the latest if several), else NULL.
     Someone else may have signed then (DESIGN §3.9); read from the changes, never the record."""
-    signed = OuterRef("attestation__signed_at")
-    since = ExpressionWrapper(signed - Value(datetime.timedelta(days=IDENTITY_FLAG_DAYS)), output_field=DateTimeField())
     changes = (
-        IdentityChange.objects.filter(
-            employee_id=OuterRef("employee_id"), outcome__in=APPLIED, decided_at__lte=signed, decided_at__gt=since
-        )
-        .order_by("-decided_at", "-pk")
+        identity_changes_before(employee_id=OuterRef("employee_id"), signed_at=OuterRef("attestation__signed_at"))
         .annotate(flag=Concat(IsoUtc("decided_at"), Value(" IC-"), Cast("pk", CharField()), output_field=TextField()))
         .values("flag")[:1]
     )
