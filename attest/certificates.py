@@ -77,7 +77,8 @@ def certificate_pdf(*, attestation: Attestation, company_name: str, verify_url: 
         pdf.drawCentredString(
             width / 2,
             height - 104 * mm,
-            _("%(policy)s, version %(version)s") % {"policy": attestation.policy_title, "version": attestation.version_number},
+            _("%(policy)s, version %(version)s")
+            % {"policy": attestation.policy_title, "version": attestation.version_number},
         )
 
         signed_local = timezone.localtime(attestation.signed_at)

@@ -124,19 +124,33 @@ def status_chart(frame: pd.DataFrame, *, slug: str) -> Chart:
     series = _status_series()
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(7.5, 0.32 * max(len(top), 3) + 1.3))
-        figure.subplots_adjust(left=0.24, right=0.97, top=1 - 0.45 / figure.get_figheight(), bottom=0.75 / figure.get_figheight())
+        figure.subplots_adjust(
+            left=0.24, right=0.97, top=1 - 0.45 / figure.get_figheight(), bottom=0.75 / figure.get_figheight()
+        )
         axes = figure.add_subplot()
         bars = top.iloc[::-1]
         left = pd.Series(0, index=bars.index, dtype="int64")
         for column, label in series:
-            axes.barh([_short(name) for name in bars["label"]], bars[column], left=left, color=COLOURS[column], label=label, height=0.7)
+            axes.barh(
+                [_short(name) for name in bars["label"]],
+                bars[column],
+                left=left,
+                color=COLOURS[column],
+                label=label,
+                height=0.7,
+            )
             left = left + bars[column]
         axes.set_title(title, loc="left")
         axes.set_xlabel(_("Assignments"))
         figure.legend(loc="lower center", ncols=5, frameon=False, fontsize=8)
     headers = [key_label, *(label for _column, label in series), _("Total"), _("Completion rate")]
     rows = [
-        [str(row["label"]), *(f"{int(row[column]):,}" for column, _label in series), f"{int(row['total']):,}", _percent(row["completion_rate"])]
+        [
+            str(row["label"]),
+            *(f"{int(row[column]):,}" for column, _label in series),
+            f"{int(row['total']):,}",
+            _percent(row["completion_rate"]),
+        ]
         for _index, row in top.iterrows()
     ]
     return Chart(slug=slug, title=title, description=chart_description(slug), headers=headers, rows=rows, figure=figure)
@@ -157,7 +171,14 @@ def trend_chart(trend: pd.DataFrame) -> Chart:
         axes = figure.add_subplot()
         positions = list(range(len(trend)))
         axes.bar(positions, trend["due"], color=COLOURS["due"], label=_("Due that week"), width=0.8)
-        axes.plot(positions, trend["completed"], color=COLOURS["completed_line"], marker="o", markersize=3, label=_("Completed that week"))
+        axes.plot(
+            positions,
+            trend["completed"],
+            color=COLOURS["completed_line"],
+            marker="o",
+            markersize=3,
+            label=_("Completed that week"),
+        )
         step = max(1, len(trend) // 8)
         axes.set_xticks(positions[::step], list(trend["week"].iloc[::step]), fontsize=7)
         axes.set_title(title, loc="left")
@@ -165,10 +186,18 @@ def trend_chart(trend: pd.DataFrame) -> Chart:
         axes.legend(frameon=False, fontsize=8, loc="upper left")
     headers = [_("ISO week"), _("Week starting"), _("Due"), _("Of which completed"), _("Completed that week")]
     rows = [
-        [row["week"], row["week_start"].isoformat(), f"{int(row['due']):,}", f"{int(row['due_and_done']):,}", f"{int(row['completed']):,}"]
+        [
+            row["week"],
+            row["week_start"].isoformat(),
+            f"{int(row['due']):,}",
+            f"{int(row['due_and_done']):,}",
+            f"{int(row['completed']):,}",
+        ]
         for _index, row in trend.iterrows()
     ]
-    return Chart(slug="trend", title=title, description=chart_description("trend"), headers=headers, rows=rows, figure=figure)
+    return Chart(
+        slug="trend", title=title, description=chart_description("trend"), headers=headers, rows=rows, figure=figure
+    )
 
 
 def chart_from_dashboard(slug: str, dashboard) -> Chart:

@@ -153,7 +153,10 @@ def csv_stream(request: ExportRequest) -> Iterator[bytes]:
     if connection.vendor == "postgresql":
         yield (CSV_BOM + ",".join(reports.COLUMNS) + "\n").encode()
         sql, params = reports.detail_csv_sql(request.filters, request.selection)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+        ):
             yield from (bytes(block) for block in copy)
         return
     buffer = io.StringIO()
@@ -474,19 +477,25 @@ def pdf_write(request: ExportRequest, output, *, detail_limit: int | None = PDF_
     story = [Paragraph(title, styles["title"])]
     facts = [[_("Generated"), _generated_text(request)], [_("Times are in"), str(timezone.get_current_timezone())]]
     facts += [[label, value] for label, value in request.described()]
-    story.append(Table(facts, colWidths=[45 * mm, usable - 45 * mm], hAlign="LEFT", style=_table_style(header_font=REGULAR)))
+    story.append(
+        Table(facts, colWidths=[45 * mm, usable - 45 * mm], hAlign="LEFT", style=_table_style(header_font=REGULAR))
+    )
     story.append(Paragraph(_("Headline figures"), styles["h2"]))
     headline = [
         [label, f"{value:.1%}" if fmt.endswith("%") else f"{int(value):,}"]
         for label, value, fmt in _headline_rows(dashboard.headline)
     ]
-    story.append(Table([[_("Figure"), _("Value")], *headline], colWidths=[70 * mm, 35 * mm], hAlign="LEFT", style=_table_style()))
+    story.append(
+        Table([[_("Figure"), _("Value")], *headline], colWidths=[70 * mm, 35 * mm], hAlign="LEFT", style=_table_style())
+    )
 
     for chart in charts.dashboard_charts(dashboard):
         image = Image(io.BytesIO(chart.png(dpi=110)))
         scale = min(usable / image.imageWidth, (page_height - 50 * mm) / image.imageHeight)
         image.drawWidth, image.drawHeight = image.imageWidth * scale * 0.9, image.imageHeight * scale * 0.9
-        story.append(KeepTogether([Paragraph(chart.title, styles["h2"]), image, Paragraph(chart.description, styles["body"])]))
+        story.append(
+            KeepTogether([Paragraph(chart.title, styles["h2"]), image, Paragraph(chart.description, styles["body"])])
+        )
 
     columns = _breakdown_headers()
     for dimension in reports.DIMENSIONS:
@@ -510,14 +519,32 @@ def pdf_write(request: ExportRequest, output, *, detail_limit: int | None = PDF_
         story.append(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", style=_table_style(size=7)))
 
     if dashboard.overdue is not None and not dashboard.overdue.empty:
-        story.append(Paragraph(_("Overdue, longest first (first %(count)s)") % {"count": len(dashboard.overdue)}, styles["h2"]))
-        heads = [_("Employee id"), _("Name"), _("Department"), _("Manager"), _("Requirement"), _("Due on"), _("Days overdue"), _("Reminders sent")]
+        story.append(
+            Paragraph(_("Overdue, longest first (first %(count)s)") % {"count": len(dashboard.overdue)}, styles["h2"])
+        )
+        heads = [
+            _("Employee id"),
+            _("Name"),
+            _("Department"),
+            _("Manager"),
+            _("Requirement"),
+            _("Due on"),
+            _("Days overdue"),
+            _("Reminders sent"),
+        ]
         rows = [[Paragraph(h, styles["head"]) for h in heads]]
         for record in dashboard.overdue.to_dict("records"):
             rows.append(
-                [record["employee_id"], _fit(record["full_name"], 45 * mm, 7), _fit(record["department"], 35 * mm, 7),
-                 _fit(record["manager_name"] or "", 45 * mm, 7), _fit(record["requirement"], 60 * mm, 7),
-                 record["due_on"].isoformat(), str(record["days_overdue"]), str(record["reminders"])]
+                [
+                    record["employee_id"],
+                    _fit(record["full_name"], 45 * mm, 7),
+                    _fit(record["department"], 35 * mm, 7),
+                    _fit(record["manager_name"] or "", 45 * mm, 7),
+                    _fit(record["requirement"], 60 * mm, 7),
+                    record["due_on"].isoformat(),
+                    str(record["days_overdue"]),
+                    str(record["reminders"]),
+                ]
             )
         widths = [22 * mm, 48 * mm, 38 * mm, 48 * mm, 62 * mm, 22 * mm, 18 * mm, 18 * mm]
         story.append(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", style=_table_style(size=7)))
@@ -535,7 +562,10 @@ def pdf_write(request: ExportRequest, output, *, detail_limit: int | None = PDF_
         )
     weights = [PDF_WIDTHS[name] for name in reports.COLUMNS]
     widths = [usable * weight / sum(weights) for weight in weights]
-    header = [Paragraph(_header_text(name, width), styles["head"]) for name, width in zip(reports.COLUMNS, widths, strict=True)]
+    header = [
+        Paragraph(_header_text(name, width), styles["head"])
+        for name, width in zip(reports.COLUMNS, widths, strict=True)
+    ]
     size = 6
     detail_style = _table_style(size=size)
     detail_style.add("ALIGN", (1, 1), (-1, -1), "LEFT")
@@ -550,7 +580,10 @@ def pdf_write(request: ExportRequest, output, *, detail_limit: int | None = PDF_
         chunk: list[list[str]] = []
         for row in queryset.iterator(chunk_size=2000):
             chunk.append(
-                [_fit(_pdf_detail_value(name, value), width, size) for name, value, width in zip(reports.COLUMNS, row, widths, strict=True)]
+                [
+                    _fit(_pdf_detail_value(name, value), width, size)
+                    for name, value, width in zip(reports.COLUMNS, row, widths, strict=True)
+                ]
             )
             counted["rows"] += 1
             if len(chunk) == 300:

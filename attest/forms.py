@@ -12,8 +12,12 @@ class SignForm(forms.Form):
     factor, or a sign-in at the single sign-on provider) has just confirmed who is signing."""
 
     typed_name = forms.CharField(label=_("Your full name"), max_length=300, validators=[validate_printable])
-    confirm = forms.BooleanField(label=_("I have read, understood and will comply with this policy."), error_messages={"required": ERROR_CONFIRM})
-    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    confirm = forms.BooleanField(
+        label=_("I have read, understood and will comply with this policy."), error_messages={"required": ERROR_CONFIRM}
+    )
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     def __init__(self, *args, user, recently_reauthenticated: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,9 +50,7 @@ class QuizAttemptsForm(forms.Form):
         initial=RESET,
     )
     attempts = forms.IntegerField(label=_("Attempts to add"), min_value=1, max_value=10, required=False, initial=1)
-    reason = forms.CharField(
-        label=_("Reason"), max_length=500, validators=[validate_printable]
-    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, validators=[validate_printable])
 
     def __init__(self, *args, chapters, **kwargs):
         super().__init__(*args, **kwargs)

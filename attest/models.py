@@ -184,11 +184,18 @@ class Assignment(models.Model):
     )
     signed_locale = models.CharField(
         _("language signed in"),
-        max_length=8, blank=True, help_text="The attestation's language, copied so reports need not read attestations."
+        max_length=8,
+        blank=True,
+        help_text="The attestation's language, copied so reports need not read attestations.",
     )
     exempted_at = models.DateTimeField(_("exempted at"), null=True, blank=True)
     exempted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("exempted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exempted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     exemption_reason = models.CharField(_("exemption reason"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -424,7 +424,7 @@ def _detail_expressions(as_of: datetime.date) -> dict:
 
 
 def needs_hr() -> Case:
-    """"yes" for an open assignment whose holder failed the last quiz attempt they were allowed and
+    """ "yes" for an open assignment whose holder failed the last quiz attempt they were allowed and
     waits for HR to give more (a lockout recorded since it was assigned and not yet lifted)."""
     lockouts = QuizLockout.objects.filter(
         user_id=OuterRef("employee__user_id"),
@@ -717,10 +717,14 @@ def trend_frame(filters: ReportFilters) -> pd.DataFrame:
             due_week=TruncWeek(Case(When(due_inside, then=F("due_on")), output_field=DateField())),
             done_week=TruncWeek(Case(When(done_inside, then=F("completed_on")), output_field=DateField())),
         )
-        .annotate(due=Count("pk", filter=~conditions[EXEMPT]), due_and_done=Count("pk", filter=done), completed=Count("pk"))
+        .annotate(
+            due=Count("pk", filter=~conditions[EXEMPT]), due_and_done=Count("pk", filter=done), completed=Count("pk")
+        )
         .order_by()
     )
-    counts = pd.DataFrame.from_records(list(rows), columns=["due_week", "done_week", "due", "due_and_done", "completed"])
+    counts = pd.DataFrame.from_records(
+        list(rows), columns=["due_week", "done_week", "due", "due_and_done", "completed"]
+    )
     weeks = pd.period_range(start=start, end=end, freq="W-SUN")
 
     def per_week(week_column: str, count_column: str) -> pd.Series:

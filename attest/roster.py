@@ -326,8 +326,7 @@ class RosterLimits:
     def check_column(self, column: int) -> None:
         if column > self.columns:
             raise _TooLarge(
-                ERROR_TOO_MANY_COLUMNS
-                % {"column": get_column_letter(min(column, 18278)), "limit": self.columns}
+                ERROR_TOO_MANY_COLUMNS % {"column": get_column_letter(min(column, 18278)), "limit": self.columns}
             )
 
     def check_cells(self, cells: int) -> None:

@@ -290,7 +290,9 @@ def signed_language(assignment: Assignment) -> str:
 def signed_chapters(assignment: Assignment) -> list[PolicyVersionChapter]:
     """The chapters of the version as signed (the signer's track, in the language they signed)."""
     return list(
-        version_chapters(version=assignment.version, track=assignment.employee.track, language=signed_language(assignment))
+        version_chapters(
+            version=assignment.version, track=assignment.employee.track, language=signed_language(assignment)
+        )
     )
 
 

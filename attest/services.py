@@ -450,7 +450,9 @@ def quiz_attempts_give(
     )
     if chapter is None or not chapter.page.attempt_limit:
         raise AttestationError(ERROR_GRANT_NO_QUIZ)
-    allowance = quiz_allowance(user=assignment.employee.user, chapter=chapter, since=assignment_window_start(assignment))
+    allowance = quiz_allowance(
+        user=assignment.employee.user, chapter=chapter, since=assignment_window_start(assignment)
+    )
     if reset:
         attempts = allowance.used - allowance.granted
         if attempts < 1:

@@ -59,7 +59,9 @@ from .views_reports import ERROR_NOT_A_MANAGER
 NUDGE_LIMIT = 10  # reminder requests per manager
 NUDGE_WINDOW = 10 * 60  # seconds
 ERROR_NUDGE_TOO_MANY = gettext_lazy("You have sent many reminders just now. Try again in a few minutes.")
-MESSAGE_NUDGE_NONE = gettext_lazy("Nobody was reminded: everyone chosen was already reminded today, or is no longer overdue.")
+MESSAGE_NUDGE_NONE = gettext_lazy(
+    "Nobody was reminded: everyone chosen was already reminded today, or is no longer overdue."
+)
 
 
 def _nudge_allowed(manager_pk: int) -> bool:
@@ -88,7 +90,9 @@ def team_remind(request):
     sent = team_nudge(manager=manager, assignment_id=int(assignment_id) if assignment_id else None)
     if sent:
         messages.success(
-            request, ngettext("Reminder sent to %(count)s person.", "Reminders sent to %(count)s people.", sent) % {"count": sent}
+            request,
+            ngettext("Reminder sent to %(count)s person.", "Reminders sent to %(count)s people.", sent)
+            % {"count": sent},
         )
     else:
         messages.info(request, str(MESSAGE_NUDGE_NONE))
@@ -146,7 +150,11 @@ def transcript_page(request, employee_id=None):
     return render(
         request,
         "attest/transcript.html",
-        {"employee": employee, "attestations": transcript(employee=employee), "own": employee.user_id == request.user.pk},
+        {
+            "employee": employee,
+            "attestations": transcript(employee=employee),
+            "own": employee.user_id == request.user.pk,
+        },
     )
 
 
@@ -285,8 +293,10 @@ def sign(request, assignment_id):
     if not recently_reauthenticated and not request.user.has_usable_password():
         return _sign_page(request, assignment, progress, confirm_at_provider=sso_provider_id())
     form = SignForm(request.POST or None, user=request.user, recently_reauthenticated=recently_reauthenticated)
-    if request.method == "POST" and form.uses_password and not ratelimit.consume(
-        request, action="reauthenticate", user=request.user
+    if (
+        request.method == "POST"
+        and form.uses_password
+        and not ratelimit.consume(request, action="reauthenticate", user=request.user)
     ):
         return ratelimit.respond_429(request)
     if request.method == "POST" and form.is_valid():

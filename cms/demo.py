@@ -118,10 +118,18 @@ def _load_demo(*, stdout=None) -> None:
         return
     home = HomePage.objects.get()
     home.welcome = "Your social-media policy training: read each chapter, pass its quiz, then sign."
-    home.welcome_fr = "Votre formation à la politique des réseaux sociaux : lisez chaque chapitre, réussissez son quiz, puis signez."
-    home.welcome_es = "Tu formación sobre la política de redes sociales: lee cada capítulo, supera su cuestionario y firma."
-    home.welcome_da = "Din uddannelse i politikken for sociale medier: læs hvert kapitel, bestå quizzen, og underskriv så."
-    home.welcome_nb = "Opplæringen din i retningslinjene for sosiale medier: les hvert kapittel, bestå quizen, og signer deretter."
+    home.welcome_fr = (
+        "Votre formation à la politique des réseaux sociaux : lisez chaque chapitre, réussissez son quiz, puis signez."
+    )
+    home.welcome_es = (
+        "Tu formación sobre la política de redes sociales: lee cada capítulo, supera su cuestionario y firma."
+    )
+    home.welcome_da = (
+        "Din uddannelse i politikken for sociale medier: læs hvert kapitel, bestå quizzen, og underskriv så."
+    )
+    home.welcome_nb = (
+        "Opplæringen din i retningslinjene for sosiale medier: les hvert kapittel, bestå quizen, og signer deretter."
+    )
     home.save_revision().publish()
     site = Site.objects.get(is_default_site=True)
     site.hostname, site.port, site.site_name = "127.0.0.1", 8000, "Northwind Outfitters"
@@ -137,10 +145,20 @@ def _load_demo(*, stdout=None) -> None:
     company.save()
     for order, (name, role, email, phone) in enumerate(
         [
-            ("Social Desk on duty", "First line for anything posted about Northwind", "social@northwind.example", "+47 22 00 10 00"),
+            (
+                "Social Desk on duty",
+                "First line for anything posted about Northwind",
+                "social@northwind.example",
+                "+47 22 00 10 00",
+            ),
             ("Sofia Lind", "Head of Social Media", "sofia.lind@northwind.example", "+45 33 00 20 00"),
             ("Claire Dubois", "Legal counsel", "claire.dubois@northwind.example", "+33 1 00 30 00 00"),
-            ("IT security hotline", "Phishing, hacked accounts, lost devices", "security@northwind.example", "+47 22 00 99 99"),
+            (
+                "IT security hotline",
+                "Phishing, hacked accounts, lost devices",
+                "security@northwind.example",
+                "+47 22 00 99 99",
+            ),
         ]
     ):
         CrisisContact.objects.create(
@@ -169,7 +187,9 @@ def _load_demo(*, stdout=None) -> None:
     for language in [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]:
         path = FIXTURES / "policy" / f"{language}.json"
         if path.exists():
-            translated = policy_translate(policy=policy, spec=json.loads(path.read_text(encoding="utf-8")), language=language)
+            translated = policy_translate(
+                policy=policy, spec=json.loads(path.read_text(encoding="utf-8")), language=language
+            )
             review_and_publish(translated, editor=editor, reviewer=reviewer)
             for chapter in translated.get_children().specific():
                 review_and_publish(chapter, editor=editor, reviewer=reviewer)
@@ -193,7 +213,12 @@ def _load_demo(*, stdout=None) -> None:
         starts_on=today - datetime.timedelta(days=60),
     )
     Requirement.objects.create(
-        name="Annual refresher", **_names("Annual refresher"), policy=policy, kind=RequirementKind.ANNUAL, due_days=30, starts_on=today - datetime.timedelta(days=20)
+        name="Annual refresher",
+        **_names("Annual refresher"),
+        policy=policy,
+        kind=RequirementKind.ANNUAL,
+        due_days=30,
+        starts_on=today - datetime.timedelta(days=20),
     )
     Requirement.objects.create(
         name="Official team: crisis plan briefing",
@@ -213,9 +238,13 @@ def _load_demo(*, stdout=None) -> None:
     )
     assignments_sync()
     say("Simulating the people who already completed version 1.0…")
-    for assignment in Assignment.objects.open().filter(version=first).select_related("employee__user", "version__policy"):
+    for assignment in (
+        Assignment.objects.open().filter(version=first).select_related("employee__user", "version__policy")
+    ):
         employee = assignment.employee
-        procrastinator = employee.employee_id[-1] in "37" and employee.email not in dict((e, r) for e, r, _g in DEMO_LOGINS)
+        procrastinator = employee.employee_id[-1] in "37" and employee.email not in dict(
+            (e, r) for e, r, _g in DEMO_LOGINS
+        )
         recent_hire = employee.hire_date >= today - datetime.timedelta(days=30)
         if procrastinator or recent_hire or employee.status != "active":
             continue

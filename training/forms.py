@@ -40,7 +40,8 @@ class ReleaseForm(WagtailAdminModelForm):
             if code != default:
                 self.fields[TRANSLATED_KEY_CHANGES + code] = forms.CharField(
                     label=_("Key changes in %(language)s") % {"language": name},
-                    help_text=_("Optional. Without them, readers of %(language)s see the list above.") % {"language": name},
+                    help_text=_("Optional. Without them, readers of %(language)s see the list above.")
+                    % {"language": name},
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 3}),
                 )
@@ -66,7 +67,10 @@ class ReleaseForm(WagtailAdminModelForm):
             self.fields[LAGGING + code] = forms.ChoiceField(
                 label=_("%(language)s lags the original") % {"language": language},
                 choices=[
-                    (HOLD_BACK, _("Hold %(language)s back: its readers keep the version they have") % {"language": language}),
+                    (
+                        HOLD_BACK,
+                        _("Hold %(language)s back: its readers keep the version they have") % {"language": language},
+                    ),
                     (
                         CONFIRM,
                         _("Release %(language)s as it is: I confirm its readers sign a text without these changes")
@@ -129,4 +133,3 @@ class ReleaseForm(WagtailAdminModelForm):
     def validate_constraints(self):
         """``released_at``, ``released_by`` and the hash are set by the release itself."""
         return
-

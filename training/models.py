@@ -173,7 +173,12 @@ class ChapterPage(ProtectedRevisionsMixin, Page):
     ]
     quiz_panels = [
         MultiFieldPanel(
-            [FieldPanel("pass_mark"), FieldPanel("attempt_limit"), FieldPanel("pool_size"), FieldPanel("shuffle_options")],
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("attempt_limit"),
+                FieldPanel("pool_size"),
+                FieldPanel("shuffle_options"),
+            ],
             heading=_("Rules"),
         ),
         FieldPanel("questions"),

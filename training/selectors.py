@@ -114,11 +114,12 @@ def unchanged_chapters_done_before(*, user, version: PolicyVersion, chapters: li
     """Keys of chapters whose exact text (same hash) the learner already read, and passed, in an
     earlier version of the same policy: re-attesting means redoing only what changed."""
     hashes = {chapter.text_sha256: chapter for chapter in chapters}
-    earlier = PolicyVersionChapter.objects.filter(
-        version__policy_id=version.policy_id, text_sha256__in=hashes
-    ).exclude(version=version)
+    earlier = PolicyVersionChapter.objects.filter(version__policy_id=version.policy_id, text_sha256__in=hashes).exclude(
+        version=version
+    )
     candidates = {
-        (row.version_id, row.chapter_key): row.text_sha256 for row in earlier.only("version_id", "chapter_key", "text_sha256")
+        (row.version_id, row.chapter_key): row.text_sha256
+        for row in earlier.only("version_id", "chapter_key", "text_sha256")
     }
     if not candidates:
         return set()
@@ -127,7 +128,9 @@ def unchanged_chapters_done_before(*, user, version: PolicyVersion, chapters: li
         ReadingProgress.objects.filter(user=user, version_id__in=versions).values_list("version_id", "chapter_key")
     )
     passed = set(
-        QuizAttempt.objects.filter(user=user, version_id__in=versions, passed=True).values_list("version_id", "chapter_key")
+        QuizAttempt.objects.filter(user=user, version_id__in=versions, passed=True).values_list(
+            "version_id", "chapter_key"
+        )
     )
     done = set()
     for key, digest in candidates.items():
@@ -141,7 +144,9 @@ _RELEASED_CHAPTERS: dict[tuple, tuple[str, tuple[PolicyVersionChapter, ...]]] = 
 _RELEASED_CHAPTERS_MAX = 512
 
 
-def _chapters_to_read(*, version: PolicyVersion, track: str, language: str) -> tuple[str, tuple[PolicyVersionChapter, ...]]:
+def _chapters_to_read(
+    *, version: PolicyVersion, track: str, language: str
+) -> tuple[str, tuple[PolicyVersionChapter, ...]]:
     """The reading language and the chapters of a released version for one track and language.
 
     A released version never changes (its chapters and languages are written once, at release),
@@ -201,7 +206,9 @@ def learner_progress(
                 "passed": passed,
                 "submitted_at": submitted_at.isoformat(),
             }
-    carried = unchanged_chapters_done_before(user=user, version=version, chapters=chapters) if reuse_unchanged else set()
+    carried = (
+        unchanged_chapters_done_before(user=user, version=version, chapters=chapters) if reuse_unchanged else set()
+    )
     progress = LearnerProgress(
         version=version,
         reading_locale=reading_locale,
@@ -350,7 +357,9 @@ def quiz_allowance(*, user, chapter: PolicyVersionChapter, since: datetime.datet
     if since:
         submitted = submitted.filter(submitted_at__gte=since)
     outcomes = list(submitted.values_list("passed", flat=True))
-    granted = quiz_attempts_granted(user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, since=since)
+    granted = quiz_attempts_granted(
+        user=user, version_id=chapter.version_id, chapter_key=chapter.chapter_key, since=since
+    )
     base = chapter.page.attempt_limit
     return QuizAllowance(
         limit=base + granted if base else None, granted=granted, used=len(outcomes), passed=any(outcomes)

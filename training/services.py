@@ -249,7 +249,9 @@ def version_release(
     plan = version_release_plan(policy=policy)
     held_back = set(held_back) & set(plan.lagging)
     lag_confirmed = set(lag_confirmed) & set(plan.lagging)
-    translated_key_changes = {code: text.strip() for code, text in (translated_key_changes or {}).items() if text.strip()}
+    translated_key_changes = {
+        code: text.strip() for code, text in (translated_key_changes or {}).items() if text.strip()
+    }
     problems = (
         plan.problems
         + list(lagging_problems(plan, held_back=held_back, confirmed=lag_confirmed).values())

@@ -131,7 +131,9 @@ class PolicyVersionViewSet(ModelViewSet):
         "__str__",
         "effective_date",
         BooleanColumn("requires_reattestation", label=gettext_lazy("requires re-attestation")),
-        Column("released_at", label=gettext_lazy("released at"), accessor=lambda version: local_time(version.released_at)),
+        Column(
+            "released_at", label=gettext_lazy("released at"), accessor=lambda version: local_time(version.released_at)
+        ),
         "released_by",
     ]
     list_filter = ["policy", "requires_reattestation"]

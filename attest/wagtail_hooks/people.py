@@ -315,7 +315,10 @@ class AssignmentIndexView(IndexView):
         if instance.status in OPEN_STATUSES and self.request.user.has_perm("attest.change_assignment"):
             buttons.append(
                 Button(
-                    _("Grant exemption"), url=reverse("assignments:exempt", args=[instance.pk]), icon_name="minus", priority=5
+                    _("Grant exemption"),
+                    url=reverse("assignments:exempt", args=[instance.pk]),
+                    icon_name="minus",
+                    priority=5,
                 )
             )
             buttons.append(

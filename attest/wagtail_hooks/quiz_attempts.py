@@ -90,7 +90,11 @@ class QuizAttemptsLogFormatter(LogFormatter):
             message = _("Quiz attempts reset for “%(chapter)s”: %(reason)s")
         else:
             message = _("%(attempts)s more quiz attempts for “%(chapter)s”: %(reason)s")
-        return message % {"chapter": data.get("chapter", ""), "attempts": data.get("attempts", ""), "reason": data.get("reason", "")}
+        return message % {
+            "chapter": data.get("chapter", ""),
+            "attempts": data.get("attempts", ""),
+            "reason": data.get("reason", ""),
+        }
 
 
 @hooks.register("register_admin_urls")

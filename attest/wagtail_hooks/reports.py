@@ -31,5 +31,9 @@ def register_compliance_urls():
 @hooks.register("register_admin_menu_item")
 def register_compliance_menu_item():
     return ComplianceMenuItem(
-        _("Compliance"), reverse("attest_compliance_dashboard"), name="compliance", icon_name="clipboard-list", order=230
+        _("Compliance"),
+        reverse("attest_compliance_dashboard"),
+        name="compliance",
+        icon_name="clipboard-list",
+        order=230,
     )

@@ -157,7 +157,10 @@ SOCIALACCOUNT_PROVIDERS = {
                 "name": os.environ.get("SSO_OIDC_NAME", "Single sign-on"),
                 "client_id": os.environ.get("SSO_OIDC_CLIENT_ID", ""),
                 "secret": os.environ.get("SSO_OIDC_CLIENT_SECRET", ""),
-                "settings": {"server_url": os.environ["SSO_OIDC_SERVER_URL"], "token_auth_method": "client_secret_basic"},
+                "settings": {
+                    "server_url": os.environ["SSO_OIDC_SERVER_URL"],
+                    "token_auth_method": "client_secret_basic",
+                },
             }
         ]
         if os.environ.get("SSO_OIDC_SERVER_URL")

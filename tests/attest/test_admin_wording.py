@@ -149,7 +149,8 @@ def test_roster_upload_calls_an_impossible_date_impossible(hr, tmp_path):
     rows[1]["hire_date"] = "2026-02-30"
     path = write_csv(tmp_path / "roster.csv", rows)
     response = hr.post(
-        reverse("roster_import:upload"), {"file": SimpleUploadedFile(path.name, path.read_bytes()), "send_invitations": "on"}
+        reverse("roster_import:upload"),
+        {"file": SimpleUploadedFile(path.name, path.read_bytes()), "send_invitations": "on"},
     )
     html = response.content.decode()
     assert str(roster.ERROR_DATE_IMPOSSIBLE % {"value": "2026-02-30"}).replace("“", "&ldquo;") in html or (

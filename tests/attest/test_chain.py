@@ -46,7 +46,12 @@ def test_intact_chain_verifies_with_a_count(version, capsys):
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("typed_name", "Someone Else"), ("content_sha256", "f" * 64), ("signed_at", "2020-01-01 00:00:00+00"), ("user_agent", "x")],
+    [
+        ("typed_name", "Someone Else"),
+        ("content_sha256", "f" * 64),
+        ("signed_at", "2020-01-01 00:00:00+00"),
+        ("user_agent", "x"),
+    ],
 )
 def test_changed_field_is_named(version, capsys, column, value):
     records = signed(version, 3)
@@ -93,7 +98,10 @@ def test_postgres_refuses_update_and_delete(version):
     if connection.vendor != "postgresql":
         pytest.skip("database trigger exists on PostgreSQL only")
     record = signed(version, 1)[0]
-    for sql in ["UPDATE attest_attestation SET typed_name = 'x' WHERE id = %s", "DELETE FROM attest_attestation WHERE id = %s"]:
+    for sql in [
+        "UPDATE attest_attestation SET typed_name = 'x' WHERE id = %s",
+        "DELETE FROM attest_attestation WHERE id = %s",
+    ]:
         with pytest.raises(DatabaseError, match="attestations are immutable"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [record.pk])
@@ -115,7 +123,9 @@ def test_concurrent_double_submit_yields_one_attestation():
     for chapter in version_chapters(version=version, track="all", language="en"):
         reading_record(user=person.user, chapter=chapter)
         attempt = quiz_attempt_start(user=person.user, chapter=chapter)
-        quiz_attempt_submit(user=person.user, chapter=chapter, attempt_id=attempt.pk, answers=passing_answers(chapter, attempt))
+        quiz_attempt_submit(
+            user=person.user, chapter=chapter, attempt_id=attempt.pk, answers=passing_answers(chapter, attempt)
+        )
 
     clients = 8
     barrier = threading.Barrier(clients)

@@ -44,12 +44,19 @@ class ExportTests(TestCase):
         cls.org = build_organisation()
         policy, version = cls.org.policy, cls.org.version
         cls.hostile = factories.employee(
-            HOSTILE["full"], "Smith", email="hostile@example.com", department=HOSTILE["plus"], location=HOSTILE["minus"], manager=cls.org.people.una
+            HOSTILE["full"],
+            "Smith",
+            email="hostile@example.com",
+            department=HOSTILE["plus"],
+            location=HOSTILE["minus"],
+            manager=cls.org.people.una,
         )
         cls.requirement = factories.requirement(policy, name=HOSTILE["at"])
         factories.assignment(cls.hostile, version, cls.requirement, due_on=datetime.date(2026, 3, 1))
         cls.soren = factories.employee("Søren", "Ødegård", department=HOSTILE["tab"], location=HOSTILE["cr"])
-        cls.signed = factories.assignment(cls.soren, version, factories.requirement(policy, name=HOSTILE["wide"]), due_on=datetime.date(2030, 1, 1))
+        cls.signed = factories.assignment(
+            cls.soren, version, factories.requirement(policy, name=HOSTILE["wide"]), due_on=datetime.date(2030, 1, 1)
+        )
         factories.finished(cls.signed)
         cls.signed.refresh_from_db()
         cls.today = reports.ReportFilters()
@@ -95,7 +102,10 @@ class ExportTests(TestCase):
                     assert value[0] not in reports.FORMULA_PREFIXES, (name, value)
 
     def test_csv_of_one_figure(self):
-        rows = self._csv(reports.ReportFilters(as_of=AS_OF), reports.Selection(dimension="department", key="Retail", status="overdue"))
+        rows = self._csv(
+            reports.ReportFilters(as_of=AS_OF),
+            reports.Selection(dimension="department", key="Retail", status="overdue"),
+        )
         assert [row[2] for row in rows[1:]] == ["Tom Trainee", "Tom Trainee"]
 
     def test_csv_states_as_of_and_filters_in_name_and_headers(self):
@@ -115,7 +125,9 @@ class ExportTests(TestCase):
     def test_xlsx_summary_states_as_of_filters_figures_and_breakdowns(self):
         workbook, _raw = self._workbook(reports.ReportFilters(as_of=AS_OF, department="Retail"))
         assert workbook.sheetnames == ["Summary", "Detail"]
-        summary = [[cell for cell in row if cell is not None] for row in workbook["Summary"].iter_rows(values_only=True)]
+        summary = [
+            [cell for cell in row if cell is not None] for row in workbook["Summary"].iter_rows(values_only=True)
+        ]
         pairs = {row[0]: row[1] for row in summary if len(row) == 2}
         assert pairs["As of"] == "2026-03-31"
         assert pairs["Department"] == "Retail"
@@ -138,7 +150,9 @@ class ExportTests(TestCase):
         assert soren["due_on"].value == datetime.datetime(2030, 1, 1)
         assert isinstance(soren["completed_at"].value, datetime.datetime)
         assert soren["completed_at"].number_format == 'yyyy-mm-dd hh:mm:ss "Europe/Oslo"', "local time, and says so"
-        assert soren["completed_at"].value == timezone.localtime(self.signed.completed_at).replace(tzinfo=None, microsecond=soren["completed_at"].value.microsecond)
+        assert soren["completed_at"].value == timezone.localtime(self.signed.completed_at).replace(
+            tzinfo=None, microsecond=soren["completed_at"].value.microsecond
+        )
         assert soren["quiz_score"].value == 100 and soren["quiz_score"].data_type == "n"
         assert soren["attestation_id"].value == self.signed.attestation_id
         assert soren["status"].value == "completed"
@@ -165,7 +179,9 @@ class ExportTests(TestCase):
         for person in extra:
             factories.assignment(person, self.org.version, self.org.onboarding, due_on=datetime.date(2026, 3, 20))
         data = exports.pdf_bytes(
-            exports.ExportRequest(filters=reports.ReportFilters(as_of=AS_OF, department="Retail"), scope_label="Everyone")
+            exports.ExportRequest(
+                filters=reports.ReportFilters(as_of=AS_OF, department="Retail"), scope_label="Everyone"
+            )
         )
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() for page in reader.pages]
@@ -194,7 +210,9 @@ class ExportTests(TestCase):
         ]  # a header too wide for its column wraps inside its cell
         assert len(detail_pages) >= 2
         detail_text = "\n".join(pages[first_detail:])
-        assert [n for n in range(340) if detail_text.count(f"Person{n:03d} Filler") != 1] == [], "each row once, across tables"
+        assert [n for n in range(340) if detail_text.count(f"Person{n:03d} Filler") != 1] == [], (
+            "each row once, across tables"
+        )
         for page in detail_pages:
             assert all(name in page for name in reports.COLUMNS), page
         assert all("as of 2026-03-31" in page for page in pages)
@@ -213,15 +231,38 @@ class CommandTests(TestCase):
 
     def test_writes_each_format_with_the_filters(self):
         folder = self._folder()
-        call_command("compliance_report", format="csv", output=str(folder / "r.csv"), department="Retail", as_of="2026-03-31", stdout=io.StringIO())
+        call_command(
+            "compliance_report",
+            format="csv",
+            output=str(folder / "r.csv"),
+            department="Retail",
+            as_of="2026-03-31",
+            stdout=io.StringIO(),
+        )
         rows = csv_rows((folder / "r.csv").read_bytes())
         assert rows[0] == list(reports.COLUMNS)
         assert {row[3] for row in rows[1:]} == {"Retail"} and len(rows) == 6
-        call_command("compliance_report", format="xlsx", output=str(folder / "r.xlsx"), policy=self.org.policy.slug, as_of="2026-03-31", stdout=io.StringIO())
+        call_command(
+            "compliance_report",
+            format="xlsx",
+            output=str(folder / "r.xlsx"),
+            policy=self.org.policy.slug,
+            as_of="2026-03-31",
+            stdout=io.StringIO(),
+        )
         workbook = openpyxl.load_workbook(folder / "r.xlsx")
         assert workbook["Detail"].max_row == 9
         out = io.StringIO()
-        call_command("compliance_report", "--format", "pdf", "--output", str(folder / "r.pdf"), "--as-of", "2026-03-31", stdout=out)
+        call_command(
+            "compliance_report",
+            "--format",
+            "pdf",
+            "--output",
+            str(folder / "r.pdf"),
+            "--as-of",
+            "2026-03-31",
+            stdout=out,
+        )
         assert "8 rows written" in out.getvalue()
         assert "Tom Trainee" in "".join(page.extract_text() for page in PdfReader(folder / "r.pdf").pages)
 
@@ -239,10 +280,14 @@ class CommandTests(TestCase):
         cases = [
             ({"as_of": "31/03/2026"}, compliance_report.ERROR_AS_OF_FORMAT % {"value": "31/03/2026"}),
             ({"as_of": "2999-01-01"}, compliance_report.ERROR_AS_OF_FUTURE % {"value": "2999-01-01"}),
-            ({"policy": "nope"}, compliance_report.ERROR_UNKNOWN_POLICY % {"value": "nope", "known": self.org.policy.slug}),
+            (
+                {"policy": "nope"},
+                compliance_report.ERROR_UNKNOWN_POLICY % {"value": "nope", "known": self.org.policy.slug},
+            ),
             (
                 {"department": "Nowhere"},
-                compliance_report.ERROR_UNKNOWN_DEPARTMENT % {"value": "Nowhere", "known": "Executive, Marketing, Retail"},
+                compliance_report.ERROR_UNKNOWN_DEPARTMENT
+                % {"value": "Nowhere", "known": "Executive, Marketing, Retail"},
             ),
         ]
         for options, message in cases:
@@ -250,7 +295,9 @@ class CommandTests(TestCase):
                 call_command("compliance_report", format="csv", output=out, stdout=io.StringIO(), **options)
             assert str(error.value) == message
         with pytest.raises(CommandError) as error:
-            call_command("compliance_report", format="csv", output=str(folder / "missing" / "r.csv"), stdout=io.StringIO())
+            call_command(
+                "compliance_report", format="csv", output=str(folder / "missing" / "r.csv"), stdout=io.StringIO()
+            )
         assert str(error.value) == compliance_report.ERROR_OUTPUT_DIRECTORY % {"folder": folder / "missing"}
         with pytest.raises(CommandError):
             call_command("compliance_report", format="doc", output=out, stdout=io.StringIO())
@@ -268,7 +315,10 @@ class ExportViewTests(TestCase):
         response = self.client.get("/admin/compliance/export/csv/", params)
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
-        assert response["Content-Disposition"] == 'attachment; filename="compliance-report_as-of-2026-03-31_department-marketing.csv"'
+        assert (
+            response["Content-Disposition"]
+            == 'attachment; filename="compliance-report_as-of-2026-03-31_department-marketing.csv"'
+        )
         assert response["X-Report-As-Of"] == "2026-03-31"
         rows = csv_rows(b"".join(response.streaming_content))
         assert sorted(row[2] for row in rows[1:]) == ["Una Brand", "Vic Voice"]
@@ -300,10 +350,15 @@ class PdfWrapTests(TestCase):
     def setUpTestData(cls):
         cls.org = build_organisation()
         manager = factories.employee(
-            "Maximiliane", "Longname", email="maximiliane.wolfeschlegelsteinhausen-bergerdorff@subsidiary.northwind.example"
+            "Maximiliane",
+            "Longname",
+            email="maximiliane.wolfeschlegelsteinhausen-bergerdorff@subsidiary.northwind.example",
         )
         cls.person = factories.employee(
-            "Wendy", "Wide", email="wendy.wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww@mmmmmmmmmmmmmmmmmmm.example", manager=manager
+            "Wendy",
+            "Wide",
+            email="wendy.wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww@mmmmmmmmmmmmmmmmmmm.example",
+            manager=manager,
         )
         cls.requirement = factories.requirement(
             cls.org.policy, name="Annual social-media refresher for the official accounts team and their deputies"

@@ -47,7 +47,9 @@ def test_hostile_typed_names_get_form_errors(ready, name, message):
 
 def test_wrong_content_type_is_a_form_error_not_a_crash(ready):
     client, assignment = ready
-    response = client.post(reverse("sign", args=[assignment.pk]), data='{"typed_name": "Emma Wilson"}', content_type="application/json")
+    response = client.post(
+        reverse("sign", args=[assignment.pk]), data='{"typed_name": "Emma Wilson"}', content_type="application/json"
+    )
     assert response.status_code == 200
     assert not Attestation.objects.exists()
 
@@ -57,7 +59,7 @@ def test_malformed_multipart_is_a_400(ready):
     response = client.generic(
         "POST",
         reverse("sign", args=[assignment.pk]),
-        data=b"--broken\r\nContent-Disposition: form-data; name=\"typed_name\"\r\n\r\nEmma",
+        data=b'--broken\r\nContent-Disposition: form-data; name="typed_name"\r\n\r\nEmma',
         content_type="multipart/form-data; boundary=",
     )
     assert response.status_code == 400
@@ -76,14 +78,24 @@ def test_quiz_flooded_with_fields_changes_nothing(emma_assignment):
     client.get(reverse("quiz", args=[emma_assignment.pk, "one"]))
     attempt = QuizAttempt.objects.get()
     junk = {f"q-{i}": [SCRIPT] for i in range(500)}
-    response = client.post(reverse("quiz", args=[emma_assignment.pk, "one"]), {"attempt": str(attempt.pk), **junk}, follow=True)
+    response = client.post(
+        reverse("quiz", args=[emma_assignment.pk, "one"]), {"attempt": str(attempt.pk), **junk}, follow=True
+    )
     assert response.status_code == 200
     assert SCRIPT not in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
 
 
-@pytest.mark.parametrize("path", ["/verify/%3Cscript%3E/", "/training/999999999999/", "/training/certificates/%00.pdf", "/training/1/chapters/%2e%2e/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/verify/%3Cscript%3E/",
+        "/training/999999999999/",
+        "/training/certificates/%00.pdf",
+        "/training/1/chapters/%2e%2e/",
+    ],
+)
 def test_hostile_paths_are_clean_404s(emma, path):
     response = login(emma).get(path)
     assert response.status_code == 404
@@ -147,15 +159,15 @@ def test_quiz_cannot_submit_someone_elses_attempt(emma_assignment, version):
     assert emmas.submitted_at is None
 
 
-@pytest.mark.parametrize(
-    "answer", [SQL, "9" * 5000, str(2**80), "-1", "1e9", SCRIPT, "\x00"]
-)
+@pytest.mark.parametrize("answer", [SQL, "9" * 5000, str(2**80), "-1", "1e9", SCRIPT, "\x00"])
 def test_quiz_answers_that_are_not_options_change_nothing(emma_assignment, answer):
     client = login(emma_assignment.employee)
     client.get(reverse("quiz", args=[emma_assignment.pk, "one"]))
     attempt = QuizAttempt.objects.get()
     answers = {f"q-{item['question']}": [answer] for item in attempt.presented}
-    response = client.post(reverse("quiz", args=[emma_assignment.pk, "one"]), {"attempt": str(attempt.pk), **answers}, follow=True)
+    response = client.post(
+        reverse("quiz", args=[emma_assignment.pk, "one"]), {"attempt": str(attempt.pk), **answers}, follow=True
+    )
     assert response.status_code == 200
     assert SCRIPT not in response.content.decode()
     attempt.refresh_from_db()

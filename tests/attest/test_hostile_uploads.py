@@ -479,7 +479,9 @@ def test_report_filters_with_garbage_are_clean(hr, open_assignment, query):
         "p=abc",
     ],
 )
-@pytest.mark.parametrize("listing", ["employees:index", "assignments:index", "requirements:index", "attestations:index"])
+@pytest.mark.parametrize(
+    "listing", ["employees:index", "assignments:index", "requirements:index", "attestations:index"]
+)
 def test_admin_listings_with_garbage_parameters_are_clean(hr, open_assignment, listing, query):
     response = hr.get(f"{reverse(listing)}?{query}")
     assert response.status_code in (200, 400, 404), response.status_code

@@ -95,7 +95,9 @@ def test_quiz_is_graded_on_the_server_and_explains_only_after_passing(emma_assig
     assert QuizAttempt.objects.filter(passed=True).count() == 1
 
 
-@pytest.mark.parametrize("forgery", ["unknown_question", "unknown_option", "garbage_option", "other_attempt", "bad_uuid"])
+@pytest.mark.parametrize(
+    "forgery", ["unknown_question", "unknown_option", "garbage_option", "other_attempt", "bad_uuid"]
+)
 def test_forged_quiz_posts_change_nothing(emma_assignment, forgery):
     client = login(emma_assignment.employee)
     _response, attempt = open_quiz(client, emma_assignment, "one")
@@ -118,7 +120,9 @@ def test_forged_quiz_posts_change_nothing(emma_assignment, forgery):
         attempt_id = str(other_attempt.pk)
     else:
         attempt_id = "../../etc/passwd"
-    response = client.post(reverse("quiz", args=[emma_assignment.pk, "one"]), {"attempt": attempt_id, **answers}, follow=True)
+    response = client.post(
+        reverse("quiz", args=[emma_assignment.pk, "one"]), {"attempt": attempt_id, **answers}, follow=True
+    )
     assert response.status_code == 200
     assert str(expected) in response.content.decode()
     assert not QuizAttempt.objects.filter(submitted_at__isnull=False).exists()
@@ -128,7 +132,9 @@ def test_attempt_of_another_chapter_is_refused(emma_assignment):
     client = login(emma_assignment.employee)
     _response, attempt = open_quiz(client, emma_assignment, "one")
     answers = right_answers(emma_assignment, attempt, "one")
-    response = client.post(reverse("quiz", args=[emma_assignment.pk, "two"]), {"attempt": str(attempt.pk), **answers}, follow=True)
+    response = client.post(
+        reverse("quiz", args=[emma_assignment.pk, "two"]), {"attempt": str(attempt.pk), **answers}, follow=True
+    )
     assert str(ERROR_QUIZ_ATTEMPT_CLOSED) in response.content.decode()
     assert not QuizAttempt.objects.filter(submitted_at__isnull=False).exists()
 
@@ -165,7 +171,9 @@ def finish_and_sign(assignment, **overrides):
     for slug in ["one", "two"]:
         do_chapter(client, assignment, slug)
     data = {"typed_name": assignment.employee.full_name, "confirm": "on", "password": factories.PASSWORD, **overrides}
-    return client, client.post(reverse("sign", args=[assignment.pk]), data, REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="pytest-browser")
+    return client, client.post(
+        reverse("sign", args=[assignment.pk]), data, REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="pytest-browser"
+    )
 
 
 def test_signing_records_everything_and_completes_the_assignment(emma_assignment):
@@ -222,9 +230,7 @@ def test_another_employees_assignment_is_not_reachable(emma_assignment):
         assert intruder.get(reverse(name, args=args)).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("first", "last"), [("Søren", "Ødegård"), ("José", "Núñez"), ("Łukasz", "Żółć")]
-)
+@pytest.mark.parametrize(("first", "last"), [("Søren", "Ødegård"), ("José", "Núñez"), ("Łukasz", "Żółć")])
 def test_certificate_pdf_prints_names_and_verifies(version, first, last):
     person = factories.employee(first, last)
     assignment = factories.finished(factories.assignment(person, version))
@@ -313,7 +319,10 @@ def test_signing_password_attempts_are_rate_limited(emma_assignment, settings):
     cache.clear()
     client, _response = finish_and_sign(emma_assignment, password="wrong")
     statuses = [
-        client.post(reverse("sign", args=[emma_assignment.pk]), {"typed_name": "Emma Wilson", "confirm": "on", "password": "wrong"}).status_code
+        client.post(
+            reverse("sign", args=[emma_assignment.pk]),
+            {"typed_name": "Emma Wilson", "confirm": "on", "password": "wrong"},
+        ).status_code
         for _ in range(4)
     ]
     assert statuses[-1] == 429
@@ -341,7 +350,8 @@ def test_reattestation_asks_only_for_changed_chapters(policy):
     client = login(person)
     do_chapter(client, again, "two")
     response = client.post(
-        reverse("sign", args=[again.pk]), {"typed_name": person.full_name, "confirm": "on", "password": factories.PASSWORD}
+        reverse("sign", args=[again.pk]),
+        {"typed_name": person.full_name, "confirm": "on", "password": factories.PASSWORD},
     )
     assert response.status_code == 302
     assert Attestation.objects.filter(assignment=again).count() == 1
@@ -349,7 +359,12 @@ def test_reattestation_asks_only_for_changed_chapters(policy):
 
 def test_signing_right_after_allauth_reauthentication_needs_no_password(emma_assignment):
     client, _response = finish_and_sign(emma_assignment, typed_name="Not Yet")
-    assert client.post("/accounts/login/", {"login": emma_assignment.employee.email, "password": factories.PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"login": emma_assignment.employee.email, "password": factories.PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.post("/accounts/reauthenticate/", {"password": factories.PASSWORD}).status_code == 302
     page = client.get(reverse("sign", args=[emma_assignment.pk])).content.decode()
     assert 'name="password"' not in page
@@ -387,7 +402,12 @@ def test_with_single_sign_on_an_old_sign_in_is_confirmed_at_the_provider(emma_as
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             "APPS": [
-                {"provider_id": "sso", "name": "Northwind SSO", "client_id": "c", "settings": {"server_url": "https://idp.example.com"}}
+                {
+                    "provider_id": "sso",
+                    "name": "Northwind SSO",
+                    "client_id": "c",
+                    "settings": {"server_url": "https://idp.example.com"},
+                }
             ]
         }
     }
@@ -397,5 +417,7 @@ def test_with_single_sign_on_an_old_sign_in_is_confirmed_at_the_provider(emma_as
     assert 'action="/accounts/oidc/sso/login/?' in page and "prompt%3Dlogin" in page
     assert 'name="typed_name"' not in page
     assert "form-action 'self' https://idp.example.com;" in response["Content-Security-Policy"]
-    assert not client.post(reverse("sign", args=[emma_assignment.pk]), {"typed_name": "Emma Wilson", "confirm": "on"}).has_header("Location")
+    assert not client.post(
+        reverse("sign", args=[emma_assignment.pk]), {"typed_name": "Emma Wilson", "confirm": "on"}
+    ).has_header("Location")
     assert not Attestation.objects.exists()

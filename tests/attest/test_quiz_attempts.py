@@ -25,7 +25,9 @@ LOCKED_OUT = "You have used all your attempts at this quiz. HR has been told"
 
 @pytest.fixture
 def limited():
-    spec = factories.policy_spec(chapters=[factories.chapter_spec("limited", questions=2, attempt_limit=2, pass_mark=100)])
+    spec = factories.policy_spec(
+        chapters=[factories.chapter_spec("limited", questions=2, attempt_limit=2, pass_mark=100)]
+    )
     version = factories.release(factories.published_policy(spec))
     emma = factories.employee()
     return factories.assignment(emma, version)
@@ -75,7 +77,13 @@ def test_a_locked_out_person_shows_as_needs_hr_in_people_list_and_exports(limite
     lock_out(login(limited.employee), limited)
     people = hr.get(reverse("attest_compliance_people"), {"status": "open"}).content.decode()
     assert "Emma Wilson" in people and "needs HR" in people
-    rows = list(csv.reader(io.StringIO(b"".join(exports.csv_stream(exports.ExportRequest(filters=reports.ReportFilters()))).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(exports.csv_stream(exports.ExportRequest(filters=reports.ReportFilters()))).decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[0] == list(reports.COLUMNS)
     assert rows[1][rows[0].index("needs_hr")] == "yes"
 

@@ -356,7 +356,12 @@ def test_every_automatic_email_says_it_is_automatic(emma, version, policy):
     invitations_send(employee_ids=[newcomer.pk])
     reminders_send(today=MONDAY)
     kinds_sent = {log.kind for log in ReminderLog.objects.all()}
-    assert {ReminderKind.INVITATION, ReminderKind.OVERDUE, ReminderKind.ESCALATION, ReminderKind.HR_DIGEST} <= kinds_sent
+    assert {
+        ReminderKind.INVITATION,
+        ReminderKind.OVERDUE,
+        ReminderKind.ESCALATION,
+        ReminderKind.HR_DIGEST,
+    } <= kinds_sent
     assert mail.outbox and all(m.extra_headers.get("Auto-Submitted") == "auto-generated" for m in mail.outbox)
     assert all(m.message()["Auto-Submitted"] == "auto-generated" for m in mail.outbox)
     [digest] = [m for m in mail.outbox if m.to == [hr.email]]

@@ -416,7 +416,9 @@ class QuizInsightTests(TestCase):
         with self.assertNumQueries(0):
             again, again_at = reports.quiz_insight_cached(filters)
         assert again_at == computed_at and [c.passed for c in again] == [c.passed for c in chapters] == [3]
-        assert reports.quiz_insight_cached(reports.ReportFilters(as_of=AS_OF, department="Marketing"))[0][0].learners == 1
+        assert (
+            reports.quiz_insight_cached(reports.ReportFilters(as_of=AS_OF, department="Marketing"))[0][0].learners == 1
+        )
         cache.clear()
         assert reports.quiz_insight_cached(filters)[0][0].passed == 4
         hr = factories.user(groups=[HR])

@@ -511,7 +511,9 @@ def test_problems_across_rows_stop_at_the_limit_too(tmp_path):
     found = problems(roster_import(source=write_csv(tmp_path / "same.csv", rows)))
     assert len(found) == roster.MAX_ERRORS + 1
     assert found[0].startswith("row 1, column file: ") and "checking stopped at row" in found[0]
-    assert found[1] == f"row 3, column email: {message(roster.ERROR_DUPLICATE_EMAIL, value='same@example.com', other=2)}"
+    assert (
+        found[1] == f"row 3, column email: {message(roster.ERROR_DUPLICATE_EMAIL, value='same@example.com', other=2)}"
+    )
     assert snapshot() == before
 
 

@@ -209,7 +209,13 @@ def create_people(count: int, version, rng: random.Random, tag: str = "burst") -
         )
     user_model = get_user_model()
     users = [
-        user_model(username=p["email"], email=p["email"], password=password, first_name=p["first_name"], last_name=p["last_name"])
+        user_model(
+            username=p["email"],
+            email=p["email"],
+            password=password,
+            first_name=p["first_name"],
+            last_name=p["last_name"],
+        )
         for p in people
     ]
     _bulk(user_model, users)
@@ -263,17 +269,30 @@ def create_people(count: int, version, rng: random.Random, tag: str = "burst") -
                 continue
             readings.append(
                 ReadingProgress(
-                    user=user, version=version, chapter_key=chapter.chapter_key, locale_code="en",
-                    first_read_at=read_at, last_read_at=read_at,
+                    user=user,
+                    version=version,
+                    chapter_key=chapter.chapter_key,
+                    locale_code="en",
+                    first_read_at=read_at,
+                    last_read_at=read_at,
                 )
             )
             if chapter.has_quiz:
                 presented, answers = quizzes[chapter.pk]
                 attempts.append(
                     QuizAttempt(
-                        id=uuid.uuid4(), user=user, version=version, chapter_key=chapter.chapter_key,
-                        locale_code="en", number=1, presented=presented, answers=answers, score=100,
-                        passed=True, started_at=read_at, submitted_at=read_at + datetime.timedelta(minutes=2),
+                        id=uuid.uuid4(),
+                        user=user,
+                        version=version,
+                        chapter_key=chapter.chapter_key,
+                        locale_code="en",
+                        number=1,
+                        presented=presented,
+                        answers=answers,
+                        score=100,
+                        passed=True,
+                        started_at=read_at,
+                        submitted_at=read_at + datetime.timedelta(minutes=2),
                     )
                 )
     _bulk(ReadingProgress, readings)
@@ -354,15 +373,23 @@ def start_gunicorn(options, env: dict, port: int, log_path: Path) -> subprocess.
     command = [
         str(VENV_BIN / "gunicorn"),
         "cms.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(options.workers),
-        "--worker-class", options.worker_class,
-        "--threads", str(options.threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(options.workers),
+        "--worker-class",
+        options.worker_class,
+        "--threads",
+        str(options.threads),
         "--preload",
-        "--backlog", "2048",
-        "--timeout", "60",
-        "--graceful-timeout", "10",
-        "--error-logfile", str(log_path),
+        "--backlog",
+        "2048",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
+        "--error-logfile",
+        str(log_path),
         "--no-control-socket",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # noqa: S603
@@ -604,7 +631,9 @@ def warm_up(port: int, people: list[dict], count: int) -> None:
 
     def fetch(person):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        connection.request("GET", f"/training/{person['assignment_id']}/sign/", headers={"Cookie": f"sessionid={person['session']}"})
+        connection.request(
+            "GET", f"/training/{person['assignment_id']}/sign/", headers={"Cookie": f"sessionid={person['session']}"}
+        )
         response = connection.getresponse()
         response.read()
         connection.close()
@@ -670,10 +699,16 @@ def verify(people: list[dict], stats: Stats, version, env: dict) -> list[str]:
     by_assignment = {p["assignment_id"]: p for p in people}
     records = {}
     duplicates = list(
-        Attestation.objects.values("assignment_id").annotate(n=Count("id")).filter(n__gt=1).values_list("assignment_id", "n")
+        Attestation.objects.values("assignment_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("assignment_id", "n")
     )
     duplicates += list(
-        Attestation.objects.values("employee_id", "version_id").annotate(n=Count("id")).filter(n__gt=1).values_list("employee_id", "n")
+        Attestation.objects.values("employee_id", "version_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("employee_id", "n")
     )
     for record in Attestation.objects.all().iterator(chunk_size=2000):
         records[record.assignment_id] = record
@@ -710,9 +745,11 @@ def verify(people: list[dict], stats: Stats, version, env: dict) -> list[str]:
             wrong["quiz results incomplete"] += 1
         if not record.statement.startswith(f"I, {p['full_name']},"):
             wrong["statement"] += 1
-    statement = attestation_statement(
-        employee=next(iter(records.values())).employee, version=version, language="en"
-    ) if records else ""
+    statement = (
+        attestation_statement(employee=next(iter(records.values())).employee, version=version, language="en")
+        if records
+        else ""
+    )
     if records and statement != next(iter(records.values())).statement:
         wrong["statement differs from the one shown"] += 1
     pointers = dict(Assignment.objects.filter(pk__in=by_assignment).values_list("pk", "attestation_id"))
@@ -721,8 +758,12 @@ def verify(people: list[dict], stats: Stats, version, env: dict) -> list[str]:
     head_total = sum(AttestationChainHead.objects.values_list("seq", flat=True))
 
     print("\nChecks")
-    print(f"  acknowledged (POST 302)                         {sum(1 for v in stats.acknowledged.values() if v == 'post'):>8,}")
-    print(f"  acknowledged on retry (GET 302: already signed) {sum(1 for v in stats.acknowledged.values() if v != 'post'):>8,}")
+    print(
+        f"  acknowledged (POST 302)                         {sum(1 for v in stats.acknowledged.values() if v == 'post'):>8,}"
+    )
+    print(
+        f"  acknowledged on retry (GET 302: already signed) {sum(1 for v in stats.acknowledged.values() if v != 'post'):>8,}"
+    )
     print(f"  not acknowledged (gave up / refused)            {len(stats.failed):>8,}")
     print(f"  attestations in the database                    {len(records):>8,}")
     print(f"  duplicates (per assignment or employee+version) {len(duplicates):>8,}")
@@ -746,7 +787,11 @@ def verify(people: list[dict], stats: Stats, version, env: dict) -> list[str]:
     if head_total != len(records):
         problems.append(f"lane heads count {head_total} records, the table has {len(records)}")
     result = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "verify_attestations"], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, str(ROOT / "manage.py"), "verify_attestations"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     print(f"  manage.py verify_attestations: exit {result.returncode}: {(result.stdout + result.stderr).strip()[:500]}")
     if result.returncode != 0:
@@ -763,7 +808,9 @@ def percentiles(values: list[float]) -> str:
     def at(q):
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    return f"p50 {at(0.50):7.1f} ms   p95 {at(0.95):7.1f} ms   p99 {at(0.99):7.1f} ms   max {ordered[-1] * 1000:7.1f} ms"
+    return (
+        f"p50 {at(0.50):7.1f} ms   p95 {at(0.95):7.1f} ms   p99 {at(0.99):7.1f} ms   max {ordered[-1] * 1000:7.1f} ms"
+    )
 
 
 def report_cpu(cpu: dict[str, float], acknowledged: int) -> None:
@@ -790,10 +837,14 @@ def report(options, stats: Stats, elapsed: float, kill: dict) -> float:
     acknowledged = len(stats.acknowledged)
     rate = acknowledged / elapsed if elapsed else 0.0
     print("\nResults")
-    print(f"  server: gunicorn --workers {options.workers} --worker-class {options.worker_class} --threads {options.threads} --preload")
+    print(
+        f"  server: gunicorn --workers {options.workers} --worker-class {options.worker_class} --threads {options.threads} --preload"
+    )
     print(f"  clients: {options.clients} threads; attestations: {options.attestations:,}; CPUs: {os.cpu_count()}")
     print(f"  total time                {elapsed:8.2f} s")
-    print(f"  attestations per second   {rate:8.1f}   (target {options.target:.0f}: {'OK' if rate >= options.target else 'BELOW TARGET'})")
+    print(
+        f"  attestations per second   {rate:8.1f}   (target {options.target:.0f}: {'OK' if rate >= options.target else 'BELOW TARGET'})"
+    )
     print(f"  GET sign page             {percentiles(stats.get_latency)}")
     print(f"  POST signature            {percentiles(stats.post_latency)}")
     print(f"  whole exchange            {percentiles(stats.exchange_latency)}")
@@ -802,7 +853,9 @@ def report(options, stats: Stats, elapsed: float, kill: dict) -> float:
     for kind, sample in stats.error_samples.items():
         print(f"    {kind}: {sample!r}")
     if kill:
-        print(f"  killed worker {kill['pid']} at {kill['at']:.1f} s ({kill['done']:,} done); workers before {kill['workers']}, after {kill['workers_after']}")
+        print(
+            f"  killed worker {kill['pid']} at {kill['at']:.1f} s ({kill['done']:,} done); workers before {kill['workers']}, after {kill['workers_after']}"
+        )
     return rate
 
 
@@ -810,7 +863,9 @@ def main() -> int:
     options = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-burst-"))
     env = prepare_environment(options, workdir)
-    print(f"Deadline burst: {options.attestations:,} attestations, {options.clients} clients, database {options.database_url}")
+    print(
+        f"Deadline burst: {options.attestations:,} attestations, {options.clients} clients, database {options.database_url}"
+    )
     print("Setup")
     step("drop and create the database", recreate_database, options.database_url)
 
@@ -823,7 +878,13 @@ def main() -> int:
     step("migrate", call_command, "migrate", verbosity=0)
     step("collectstatic (temporary STATIC_ROOT)", call_command, "collectstatic", interactive=False, verbosity=0)
     version = step("write, review and release the policy", release_policy)
-    people = step("employees, assignments, reading, quizzes", create_people, options.attestations, version, random.Random(options.seed))
+    people = step(
+        "employees, assignments, reading, quizzes",
+        create_people,
+        options.attestations,
+        version,
+        random.Random(options.seed),
+    )
     connection.close()
 
     port = free_port()

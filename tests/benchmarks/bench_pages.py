@@ -58,7 +58,10 @@ def main():
         return response
 
     results = {}
-    for name, fn in [("plain Wagtail page (live chapter, Page.serve)", plain_wagtail), ("journey chapter page", journey)]:
+    for name, fn in [
+        ("plain Wagtail page (live chapter, Page.serve)", plain_wagtail),
+        ("journey chapter page", journey),
+    ]:
         fn()
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
@@ -69,7 +72,9 @@ def main():
             fn()
             timings.append(time.perf_counter() - start)
         results[name] = statistics.median(timings)
-        print(f"{name:<45} median {results[name] * 1000:7.2f} ms   p95 {sorted(timings)[int(len(timings) * 0.95)] * 1000:7.2f} ms   {len(queries)} queries")
+        print(
+            f"{name:<45} median {results[name] * 1000:7.2f} ms   p95 {sorted(timings)[int(len(timings) * 0.95)] * 1000:7.2f} ms   {len(queries)} queries"
+        )
     plain, ours = results.values()
     print(f"ratio journey / plain: {ours / plain:.2f}× (target ≤ 2×)")
 

@@ -271,7 +271,10 @@ PRODUCT = [
     Route("team/people/", (get("/team/people/", team_only()), get("/team/people/?status=overdue", team_only()))),
     Route(
         "team/chart/<slug:slug>.svg",
-        (get("/team/chart/trend.svg", team_only()), get("/team/chart/nope.svg", everyone(FORBIDDEN, anon=LOGIN, manager=NOT_FOUND))),
+        (
+            get("/team/chart/trend.svg", team_only()),
+            get("/team/chart/nope.svg", everyone(FORBIDDEN, anon=LOGIN, manager=NOT_FOUND)),
+        ),
     ),
     Route(
         "team/export/<slug:fmt>/",
@@ -344,7 +347,9 @@ PRODUCT = [
         "admin/roster_import/confirm/",
         (
             get("/admin/roster_import/confirm/", staff(hr=NOT_ALLOWED, editor=ADMIN_HOME, superuser=NOT_ALLOWED)),
-            post("/admin/roster_import/confirm/", staff(EXPIRED_UPLOAD, ADMIN_HOME, EXPIRED_UPLOAD), {"token": "guessed"}),
+            post(
+                "/admin/roster_import/confirm/", staff(EXPIRED_UPLOAD, ADMIN_HOME, EXPIRED_UPLOAD), {"token": "guessed"}
+            ),
         ),
     ),
     Route("admin/identity_changes/", (get("/admin/identity_changes/", HR_ONLY),)),
@@ -380,7 +385,9 @@ PRODUCT = [
     ),
     # Wagtail shows history to those who may add, change or delete, and usage to those who may
     # change: for append-only records that is nobody (history) or only who may release (versions).
-    Route("admin/attestations/history/<int:pk>/", (get("/admin/attestations/history/{attestation}/", NOBODY_IN_ADMIN),)),
+    Route(
+        "admin/attestations/history/<int:pk>/", (get("/admin/attestations/history/{attestation}/", NOBODY_IN_ADMIN),)
+    ),
     Route(
         "admin/attestations/history-results/<int:pk>/",
         (get("/admin/attestations/history-results/{attestation}/", NOBODY_IN_ADMIN),),
@@ -390,7 +397,11 @@ PRODUCT = [
     # Policy versions: released by legal, read by editors and HR, changed by nobody.
     Route("admin/policy_versions/", (get("/admin/policy_versions/", staff()),)),
     Route("admin/policy_versions/results/", (get("/admin/policy_versions/results/", staff()),)),
-    Route("admin/policy_versions/new/", (get("/admin/policy_versions/new/", SUPERUSER_ONLY),), why="legal reviewers and superusers"),
+    Route(
+        "admin/policy_versions/new/",
+        (get("/admin/policy_versions/new/", SUPERUSER_ONLY),),
+        why="legal reviewers and superusers",
+    ),
     Route("admin/policy_versions/edit/<int:pk>/", (get("/admin/policy_versions/edit/{version}/", NOBODY_IN_ADMIN),)),
     Route(
         "admin/policy_versions/delete/<int:pk>/",
@@ -399,7 +410,9 @@ PRODUCT = [
             post("/admin/policy_versions/delete/{version}/", NOBODY_IN_ADMIN),
         ),
     ),
-    Route("admin/policy_versions/history/<int:pk>/", (get("/admin/policy_versions/history/{version}/", SUPERUSER_ONLY),)),
+    Route(
+        "admin/policy_versions/history/<int:pk>/", (get("/admin/policy_versions/history/{version}/", SUPERUSER_ONLY),)
+    ),
     Route(
         "admin/policy_versions/history-results/<int:pk>/",
         (get("/admin/policy_versions/history-results/{version}/", SUPERUSER_ONLY),),
@@ -577,7 +590,9 @@ def _build_world() -> dict:
         MANAGER: mark.user,
         HR_USER: factories.user(groups=[HR]),
         EDITOR: factories.user(groups=[POLICY_EDITORS]),
-        SUPERUSER: get_user_model().objects.create_superuser("root@example.com", "root@example.com", factories.PASSWORD),
+        SUPERUSER: get_user_model().objects.create_superuser(
+            "root@example.com", "root@example.com", factories.PASSWORD
+        ),
     }
     attestation = Attestation.objects.get(assignment=done)
     ids = {
@@ -608,7 +623,10 @@ def _finish_reading(assignment: Assignment) -> None:
         if status.chapter.has_quiz and not status.passed:
             attempt = quiz_attempt_start(user=user, chapter=status.chapter)
             quiz_attempt_submit(
-                user=user, chapter=status.chapter, attempt_id=attempt.pk, answers=passing_answers(status.chapter, attempt)
+                user=user,
+                chapter=status.chapter,
+                attempt_id=attempt.pk,
+                answers=passing_answers(status.chapter, attempt),
             )
 
 

@@ -51,7 +51,10 @@ def test_hr_filters_drills_down_and_exports(page):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
     download = download_info.value
-    assert download.suggested_filename == "compliance-report_as-of-2026-03-31_department-retail_dimension-department_key-retail_status-overdue.csv"
+    assert (
+        download.suggested_filename
+        == "compliance-report_as-of-2026-03-31_department-retail_dimension-department_key-retail_status-overdue.csv"
+    )
     text = open(download.path(), encoding="utf-8-sig").read()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(row["full_name"], row["department"], row["status"]) for row in rows] == [

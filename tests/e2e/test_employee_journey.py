@@ -59,7 +59,9 @@ def test_employee_reattests_after_a_material_change(page):
     first = factories.release(policy)
     emma = factories.employee("Emma", "Wilson")
     factories.finished(factories.assignment(emma, first))
-    factories.edit_chapter(ChapterPage.objects.get(slug="two"), body=[{"type": "text", "value": "<p>Passkeys now.</p>"}])
+    factories.edit_chapter(
+        ChapterPage.objects.get(slug="two"), body=[{"type": "text", "value": "<p>Passkeys now.</p>"}]
+    )
     second = factories.release(policy, number="2.0", key_changes="Passkeys are required for official accounts")
     factories.assignment(emma, second)
 

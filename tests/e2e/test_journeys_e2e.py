@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 def test_locked_out_learner_gets_more_attempts_from_hr(browser, live_server):
-    spec = factories.policy_spec(chapters=[factories.chapter_spec("limited", questions=2, attempt_limit=2, pass_mark=100)])
+    spec = factories.policy_spec(
+        chapters=[factories.chapter_spec("limited", questions=2, attempt_limit=2, pass_mark=100)]
+    )
     version = factories.release(factories.published_policy(spec))
     emma = factories.employee()
     assignment = factories.assignment(emma, version)
@@ -84,7 +86,9 @@ def test_manager_on_a_phone_finds_the_team_page_and_reminds_the_overdue(browser,
     phone.get_by_role("button", name="Remind everyone overdue").click()
     phone.wait_for_url("**/team/")
     assert "Reminder sent to 1 person." in phone.inner_text(".messages")  # Rita; Tom was reminded today
-    reminded = ReminderLog.objects.filter(dedupe_key__startswith="nudge:").values_list("employee__first_name", flat=True)
+    reminded = ReminderLog.objects.filter(dedupe_key__startswith="nudge:").values_list(
+        "employee__first_name", flat=True
+    )
     assert sorted(reminded) == ["Rita", "Tom"]
     phone.get_by_role("button", name="Remind everyone overdue").click()
     phone.wait_for_url("**/team/")

@@ -213,9 +213,14 @@ def test_key_changes_reach_each_reader_in_their_language(multilingual):
     legal.force_login(factories.user(groups=[LEGAL_REVIEWERS]))
     danish = "Optagelse i butikker kræver stedets leders godkendelse\nAdgangsnøgler til officielle konti"
 
-    refused = legal.post("/admin/policy_versions/new/", release_form(policy, key_changes_da=danish, key_changes_fr="Filmer"))
+    refused = legal.post(
+        "/admin/policy_versions/new/", release_form(policy, key_changes_da=danish, key_changes_fr="Filmer")
+    )
     assert refused.status_code == 200
-    assert KEY_CHANGES_NOT_RELEASED % {"language": "Français", "chapters": ", ".join(titles("en"))} in refused.content.decode()
+    assert (
+        KEY_CHANGES_NOT_RELEASED % {"language": "Français", "chapters": ", ".join(titles("en"))}
+        in refused.content.decode()
+    )
     assert not PolicyVersionLocale.objects.filter(version__number="2.0").exists()
 
     # The change is in English only: legal confirms the Danish and Spanish texts go out as they are.

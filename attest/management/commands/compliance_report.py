@@ -23,7 +23,9 @@ ERROR_AS_OF_FUTURE = gettext_lazy("--as-of %(value)s is in the future: a report 
 ERROR_UNKNOWN_POLICY = gettext_lazy("No released policy has the slug “%(value)s”. Released policies: %(known)s.")
 ERROR_UNKNOWN_DEPARTMENT = gettext_lazy("Nobody works in a department called “%(value)s”. Departments: %(known)s.")
 ERROR_OUTPUT_DIRECTORY = gettext_lazy("The folder %(folder)s does not exist: create it or choose another --output.")
-ERROR_OUTPUT_IS_DIRECTORY = gettext_lazy("--output %(path)s is a folder: give a file name, e.g. %(path)s/report.%(format)s.")
+ERROR_OUTPUT_IS_DIRECTORY = gettext_lazy(
+    "--output %(path)s is a folder: give a file name, e.g. %(path)s/report.%(format)s."
+)
 
 
 HELP = gettext_lazy(
@@ -44,7 +46,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help=_("The file to write."))
         parser.add_argument("--policy", default="", help=_("Only this policy (its slug)."))
         parser.add_argument("--department", default="", help=_("Only people in this department."))
-        parser.add_argument("--as-of", dest="as_of", default="", help=_("Figures as of the end of this day (YYYY-MM-DD); today by default."))
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            default="",
+            help=_("Figures as of the end of this day (YYYY-MM-DD); today by default."),
+        )
 
     def handle(self, *args, format, output, policy, department, as_of, **options):
         as_of_date = self._as_of(as_of)
