@@ -50,6 +50,7 @@ CSV_BOM = "\ufeff"
 PDF_DETAIL_LIMIT = 5_000
 CELL_PADDING = 2.5
 FORMATS = ("csv", "xlsx", "pdf")
+CHUNK_SIZE = 64 * 1024
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -172,16 +173,6 @@ def csv_stream(request: ExportRequest) -> Iterator[bytes]:
         buffer.truncate()
         if not chunk:
             return
-
-
-def csv_write(request: ExportRequest, path) -> int:
-    """Write the CSV to ``path``; returns the number of bytes written."""
-    size = 0
-    with open(path, "wb") as output:
-        for chunk in csv_stream(request):
-            output.write(chunk)
-            size += len(chunk)
-    return size
 
 
 # --- Excel ---------------------------------------------------------------------------------
@@ -631,3 +622,30 @@ def pdf_bytes(request: ExportRequest, *, detail_limit: int | None = PDF_DETAIL_L
     buffer = io.BytesIO()
     pdf_write(request, buffer, detail_limit=detail_limit)
     return buffer.getvalue()
+
+
+# --- One entry point for every format --------------------------------------------------------
+
+
+def content(fmt: str, request: ExportRequest, *, pdf_detail_limit: int | None = PDF_DETAIL_LIMIT) -> Iterator[bytes]:
+    """The export in ``fmt`` as chunks of bytes, produced while they are sent: the CSV row by
+    row, the workbook from a temporary file, the PDF at once. The admin's download and the
+    ``compliance_report`` command both write what this yields."""
+    if fmt == "csv":
+        yield from csv_stream(request)
+    elif fmt == "xlsx":
+        with xlsx_file(request) as workbook:
+            yield from iter(lambda: workbook.read(CHUNK_SIZE), b"")
+    elif fmt == "pdf":
+        yield pdf_bytes(request, detail_limit=pdf_detail_limit)
+    else:
+        raise ValueError(f"Unknown export format {fmt!r}; one of {FORMATS}")
+
+
+def write(fmt: str, request: ExportRequest, output, *, pdf_detail_limit: int | None = PDF_DETAIL_LIMIT) -> int:
+    """Write the export in ``fmt`` to the binary file ``output``; returns the bytes written."""
+    size = 0
+    for chunk in content(fmt, request, pdf_detail_limit=pdf_detail_limit):
+        output.write(chunk)
+        size += len(chunk)
+    return size

@@ -11,6 +11,11 @@ from .reports import DIMENSION_LABELS, STATUS_GROUP_LABELS, FilterChoices, Repor
 
 ERROR_DUE_RANGE = _("“Due from” must be on or before “Due until”.")
 ERROR_AS_OF_FUTURE = _("“As of” cannot be in the future: reports show what has happened.")
+ERROR_DATE_FORMAT = _("Enter a date written YYYY-MM-DD, e.g. 2026-03-31.")
+ERROR_UNKNOWN_POLICY = _("No released policy has the slug “%(value)s”. Released policies: %(known)s.")
+ERROR_UNKNOWN_REQUIREMENT = _("There is no requirement number %(value)s.")
+ERROR_UNKNOWN_DEPARTMENT = _("Nobody works in a department called “%(value)s”. Departments: %(known)s.")
+ERROR_UNKNOWN_LOCATION = _("Nobody works in a location called “%(value)s”. Locations: %(known)s.")
 # Dates a report may ask about: reports count weeks between them, so no year 1 or 9999.
 EARLIEST_DATE, LATEST_DATE = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
@@ -47,6 +52,16 @@ class ReportFilterForm(forms.Form):
         self.fields["location"].choices = everything + [(name, name) for name in choices.locations]
         for name in ("due_from", "due_to", "as_of"):
             self.fields[name].widget.attrs.update(min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
+            self.fields[name].input_formats = ["%Y-%m-%d"]
+            self.fields[name].error_messages["invalid"] = ERROR_DATE_FORMAT
+        for name, message, known in (
+            ("policy", ERROR_UNKNOWN_POLICY, [slug for slug, _title in choices.policies]),
+            ("requirement", ERROR_UNKNOWN_REQUIREMENT, []),
+            ("department", ERROR_UNKNOWN_DEPARTMENT, choices.departments),
+            ("location", ERROR_UNKNOWN_LOCATION, choices.locations),
+        ):
+            listed = (", ".join(known) or "—").replace("%", "%%")
+            self.fields[name].error_messages["invalid_choice"] = message % {"value": "%(value)s", "known": listed}
         self.fields["as_of"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean(self):

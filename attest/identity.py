@@ -7,7 +7,6 @@ sessions end and the audit log shows old → new. Signatures in the ``IDENTITY_F
 change carry it in HR's views and exports, computed from these records (attestations stay as signed).
 """
 
-import datetime
 import json
 import uuid
 import zlib
@@ -23,15 +22,13 @@ from django.contrib.auth.hashers import is_password_usable
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from .models import Employee, IdentityChange, IdentityChangeOutcome, IdentityChangeSource, ReminderKind
 
-IDENTITY_FLAG_DAYS = 30
-APPLIED = (IdentityChangeOutcome.APPROVED, IdentityChangeOutcome.DIRECT)
 LOG_REQUESTED = "attest.identity_change_request"
 LOG_APPLIED = "attest.identity_change"
 LOG_REJECTED = "attest.identity_change_reject"
@@ -251,22 +248,3 @@ def _notify_old_address(change_pk: int) -> None:
             )
         ]
     )
-
-
-# --- Reads ------------------------------------------------------------------------------------
-
-
-def identity_changes_pending():
-    return IdentityChange.objects.filter(outcome=IdentityChangeOutcome.PENDING)
-
-
-def identity_changes_before(*, employee_id, signed_at) -> QuerySet[IdentityChange]:
-    """Applied changes of this person's sign-in email in the ``IDENTITY_FLAG_DAYS`` up to a
-    signature, latest first: that signature may not be theirs. Takes expressions (``OuterRef``),
-    so reports ask it once per row in SQL."""
-    since = ExpressionWrapper(
-        signed_at - Value(datetime.timedelta(days=IDENTITY_FLAG_DAYS)), output_field=DateTimeField()
-    )
-    return IdentityChange.objects.filter(
-        employee_id=employee_id, outcome__in=APPLIED, decided_at__lte=signed_at, decided_at__gt=since
-    ).order_by("-decided_at", "-pk")

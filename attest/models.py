@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -369,6 +369,28 @@ class IdentityChangeOutcome(models.TextChoices):
     DIRECT = "direct", _("Applied at once (account never used)")
 
 
+IDENTITY_FLAG_DAYS = 30
+
+
+class IdentityChangeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(outcome=IdentityChangeOutcome.PENDING)
+
+    def applied_before(self, *, employee_id, signed_at):
+        """Applied changes of this person's sign-in email in the ``IDENTITY_FLAG_DAYS`` up to a
+        signature, latest first: that signature may not be theirs. Takes expressions (``OuterRef``),
+        so reports ask it once per row in SQL."""
+        since = ExpressionWrapper(
+            signed_at - Value(datetime.timedelta(days=IDENTITY_FLAG_DAYS)), output_field=models.DateTimeField()
+        )
+        return self.filter(
+            employee_id=employee_id,
+            outcome__in=(IdentityChangeOutcome.APPROVED, IdentityChangeOutcome.DIRECT),
+            decided_at__lte=signed_at,
+            decided_at__gt=since,
+        ).order_by("-decided_at", "-pk")
+
+
 class IdentityChange(models.Model):
     """A change of someone's sign-in email (DESIGN §3.9). On an account that was ever used it
     waits for a second HR person (``outcome`` pending); changes from one roster file share a
@@ -406,6 +428,8 @@ class IdentityChange(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = IdentityChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("identity change")

@@ -26,16 +26,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
-from wagtail.models import Locale, Site
+from wagtail.models import Locale
 
 from training.models import PolicyPage
 
+from .company import company_details
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Employee, EmployeeStatus, ReminderKind, ReminderLog
+from .permissions import HR_PERMISSION
 
 logger = logging.getLogger(__name__)
 
-HR_PERMISSION = ("attest", "view_assignment")
 """Who gets the HR digest: everyone granted this permission through a group or directly (the HR
 role). Looked up by permission so ``attest`` needs no knowledge of ``cms``'s group names."""
 
@@ -71,13 +72,10 @@ def iso_week(day: datetime.date) -> str:
 
 def company_context() -> dict:
     """The company's name and HR address that sign every email (also allauth's account emails)."""
-    from cms.models import CompanySettings
-
-    site = Site.objects.filter(is_default_site=True).first()
-    company = CompanySettings.for_site(site) if site else None
+    company = company_details(None)
     return {
-        "company_name": company.company_name if company else "",
-        "hr_contact_email": company.hr_contact_email if company else "",
+        "company_name": company.name,
+        "hr_contact_email": company.hr_contact_email,
         "site_url": absolute_url("/"),
     }
 
@@ -367,7 +365,7 @@ def team_nudge(*, manager: Employee, assignment_id: int | None = None, today: da
 
 
 def hr_recipients():
-    app_label, codename = HR_PERMISSION
+    app_label, codename = HR_PERMISSION.split(".")
     permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
     if permission is None:
         return get_user_model().objects.none()

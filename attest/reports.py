@@ -53,8 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, QuizLockout
 
 from .hierarchy import in_line, line_prefix
-from .identity import identity_changes_before
-from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
+from .models import Assignment, AssignmentStatus, Employee, IdentityChange, Language, ReminderLog, Requirement
 
 # The columns of every export, in order (DESIGN §4). An interface: never rename or reorder;
 # columns added later go at the end, so DESIGN's list stays a prefix.
@@ -444,7 +443,9 @@ def identity_change_flag() -> Subquery:
     before the signature, as ``<UTC time> IC-<reference>`` (the latest if several), else NULL.
     Someone else may have signed then (DESIGN §3.9); read from the changes, never the record."""
     changes = (
-        identity_changes_before(employee_id=OuterRef("employee_id"), signed_at=OuterRef("attestation__signed_at"))
+        IdentityChange.objects.applied_before(
+            employee_id=OuterRef("employee_id"), signed_at=OuterRef("attestation__signed_at")
+        )
         .annotate(flag=Concat(IsoUtc("decided_at"), Value(" IC-"), Cast("pk", CharField()), output_field=TextField()))
         .values("flag")[:1]
     )

@@ -12,7 +12,6 @@ import datetime
 import hashlib
 import io
 import logging
-import re
 import secrets
 import uuid
 import zipfile
@@ -42,6 +41,7 @@ from wagtail.models import ModelLogEntry
 from training.models import Track
 
 from .bulk import analyze_tables, insert_rows, update_rows
+from .dates import iso_date
 from .hierarchy import MAX_DEPTH, reporting_paths_refresh
 from .identity import LOG_APPLIED, accounts_used, identity_change_log_data, identity_change_request
 from .models import (
@@ -87,7 +87,6 @@ MAX_LENGTHS = {
 TRACKS = tuple(Track.values)
 STATUSES = tuple(EmployeeStatus.values)
 LANGUAGES = tuple(Language.values)
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A workbook of 100,000 people unpacks to about 60 MB; anything far beyond is a zip bomb.
 # The default of ``ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES``; see ``RosterLimits`` for the others.
 XLSX_MAX_UNPACKED_BYTES = 300 * 1024 * 1024
@@ -122,8 +121,6 @@ ERROR_EMAIL = _("“%(value)s” is not a valid email address.")
 ERROR_TRACK = _("Unknown track “%(value)s”: use one of %(choices)s.")
 ERROR_STATUS = _("Unknown status “%(value)s”: use one of %(choices)s.")
 ERROR_LANGUAGE = _("Unknown language “%(value)s”: use one of %(choices)s.")
-ERROR_DATE = _("“%(value)s” is not a date in the form YYYY-MM-DD.")
-ERROR_DATE_IMPOSSIBLE = _("“%(value)s” is in the form YYYY-MM-DD but is not a real date (check the day and month).")
 ERROR_DUPLICATE_ID = _("Employee id %(value)s is also on row %(other)s.")
 ERROR_DUPLICATE_EMAIL = _("Email %(value)s is also on row %(other)s.")
 ERROR_MANAGER_UNKNOWN = _("Manager %(value)s is neither in this file nor an existing employee.")
@@ -549,13 +546,10 @@ def _row(number: int, cells: list[str], index: dict[str, int], width: int, error
             except ValidationError:
                 errors.append(RowError(number, name, ERROR_EMAIL % {"value": value}))
         elif name == "hire_date":
-            if not ISO_DATE.match(value):
-                errors.append(RowError(number, name, ERROR_DATE % {"value": value}))
-            else:
-                try:
-                    value = datetime.date.fromisoformat(value)
-                except ValueError:
-                    errors.append(RowError(number, name, ERROR_DATE_IMPOSSIBLE % {"value": value}))
+            try:
+                value = iso_date(value)
+            except ValueError as error:
+                errors.append(RowError(number, name, str(error)))
         elif name == "track":
             value = value.lower()
             if value not in TRACKS:

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from training.models import PolicyVersion, PolicyVersionChapter
+from training.models import PolicyVersion, PolicyVersionChapter, Track
 from training.selectors import (
     LearnerProgress,
     QuizAllowance,
@@ -16,9 +16,6 @@ from training.selectors import (
     chapters_released_lagging,
     learner_progress,
     quiz_allowance,
-    tracks_for,
-    version_chapter_for_reading,
-    version_chapters,
 )
 
 from .hierarchy import in_line, line_prefix
@@ -290,7 +287,7 @@ def signed_language(assignment: Assignment) -> str:
 def signed_chapters(assignment: Assignment) -> list[PolicyVersionChapter]:
     """The chapters of the version as signed (the signer's track, in the language they signed)."""
     return list(
-        version_chapters(
+        PolicyVersionChapter.objects.to_read(
             version=assignment.version, track=assignment.employee.track, language=signed_language(assignment)
         )
     )
@@ -298,7 +295,9 @@ def signed_chapters(assignment: Assignment) -> list[PolicyVersionChapter]:
 
 def signed_chapter(assignment: Assignment, slug: str) -> PolicyVersionChapter:
     """One chapter of a finished assignment's version, exactly as released, in the signed language."""
-    chapter = version_chapter_for_reading(version=assignment.version, slug=slug, language=signed_language(assignment))
-    if chapter is None or chapter.track not in tracks_for(assignment.employee.track):
+    chapter = PolicyVersionChapter.objects.for_reading(
+        version=assignment.version, slug=slug, language=signed_language(assignment)
+    )
+    if chapter is None or chapter.track not in Track.chapters_for(assignment.employee.track):
         raise Http404
     return chapter

@@ -22,13 +22,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
-from cms.db import prepared_statements
-from cms.models import CompanySettings, CrisisContact
-from cms.sso import sso_provider_id
 from training.selectors import quiz_allowance, quiz_attempt_review
 from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit, quiz_lockout_record, reading_record
 
 from .certificates import certificate_pdf
+from .company import company_details, crisis_contacts
+from .db import prepared_statements
 from .forms import SignForm
 from .models import AuthMethod
 from .reminders import team_nudge
@@ -48,12 +47,14 @@ from .selectors import (
     transcript_employee,
 )
 from .services import (
+    ERROR_NOT_READY,
     AttestationError,
     SigningContext,
     assignment_mark_started,
     attestation_create,
     attestation_statement,
 )
+from .sso import sso_provider_id
 from .views_reports import ERROR_NOT_A_MANAGER
 
 NUDGE_LIMIT = 10  # reminder requests per manager
@@ -180,7 +181,7 @@ def chapter_read(request, assignment_id, slug):
             "chapter": chapter,
             "page": chapter.page,
             "fallback": chapter.locale.language_code != assignment.employee.language,
-            "contacts": CrisisContact.objects.all(),
+            "contacts": crisis_contacts(),
         },
     )
 
@@ -241,7 +242,7 @@ def quiz(request, assignment_id, slug):
             next_progress=assignment_progress(assignment),
             allowance=allowance,
             locked_out=locked_out,
-            hr_contact=CompanySettings.for_request(request).hr_contact_email if locked_out else "",
+            hr_contact=company_details(Site.find_for_request(request)).hr_contact_email if locked_out else "",
         )
         return render(request, "attest/quiz_result.html", context, status=200)
     try:
@@ -287,7 +288,7 @@ def sign(request, assignment_id):
     if done:
         return done
     if not progress.complete:
-        messages.info(request, _("Read every chapter and pass every quiz before you sign."))
+        messages.info(request, ERROR_NOT_READY)
         return redirect("assignment", assignment_id=assignment_id)
     recently_reauthenticated = _recently_reauthenticated(request)
     if not recently_reauthenticated and not request.user.has_usable_password():
@@ -329,13 +330,13 @@ def _sign_page(request, assignment, progress, **context):
 def certificate(request, code):
     attestation = attestation_visible_to(user=request.user, code=code)
     site = Site.find_for_request(request)
-    company = CompanySettings.for_site(site)
+    company = company_details(site)
     verify_url = request.build_absolute_uri(reverse("verify", args=[attestation.verification_code]))
     pdf = certificate_pdf(
         attestation=attestation,
-        company_name=company.company_name,
+        company_name=company.name,
         verify_url=verify_url,
-        signatory=company.certificate_signatory_in(attestation.locale_code),
+        signatory=company.signatory_in(attestation.locale_code),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{attestation.verification_code}.pdf"'

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -25,10 +25,10 @@ from . import charts, exports, reports
 from .forms_reports import ReportFilterForm, SelectionForm
 from .hierarchy import line_prefix
 from .models import Employee
+from .permissions import HR_PERMISSION
 from .selectors import employee_for_user
 
 PEOPLE_PER_PAGE = 100
-HR_PERMISSION = "attest.view_assignment"
 HR_NAMESPACE = "attest_compliance"
 ERROR_NOT_A_MANAGER = gettext_lazy("This page is for managers: nobody reports to you.")
 DRILL_STATUSES = ("all", "done", reports.OVERDUE, "not_due", reports.EXEMPT)
@@ -251,17 +251,8 @@ def _export(request, scope: Scope, fmt: str):
             content_type="text/plain; charset=utf-8",
         )
     export = exports.ExportRequest(filters=filters, selection=_selection(request), scope_label=scope.label)
-    filename = export.filename(fmt)
-    if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_stream(export), content_type=exports.CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    elif fmt == "xlsx":
-        response = FileResponse(
-            exports.xlsx_file(export), as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES["xlsx"]
-        )
-    else:
-        response = HttpResponse(exports.pdf_bytes(export), content_type=exports.CONTENT_TYPES["pdf"])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = StreamingHttpResponse(exports.content(fmt, export), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
     for name, value in export.headers().items():
         response[name] = value
     response["Cache-Control"] = "private, no-store"

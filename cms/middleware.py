@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .sso import provider_origins
+from attest.sso import provider_origins
 
 EMPLOYEE_LANGUAGE_SESSION_KEY = "employee_language"
 ADMIN_PATH = "/admin/"  # where cms.urls mounts the Wagtail admin

@@ -73,10 +73,6 @@ class CompanySettings(BaseSiteSetting):
         verbose_name = _("company settings")
         verbose_name_plural = _("company settings")
 
-    def certificate_signatory_in(self, language: str) -> str:
-        """The signatory's name and title as printed on a certificate in ``language``."""
-        return getattr(self, f"certificate_signatory_{language}", "") or self.certificate_signatory
-
 
 @register_snippet
 class CrisisContact(models.Model):

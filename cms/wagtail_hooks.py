@@ -14,6 +14,8 @@ from wagtail import hooks
 from wagtail.admin.utils import get_user_display_name, get_valid_next_url_from_request
 from wagtail.models import Page
 
+from . import company
+
 ERROR_PAGE_KEEPS_RECORDS = _(
     "“%(title)s” cannot be deleted: released policy versions or employees' training records refer "
     "to it or to a page below it, and those records are kept for good."
@@ -75,3 +77,7 @@ def refuse_bulk_deletes_of_kept_pages_and_users(request, action_type, objects, a
     for message in refused:
         messages.error(request, message)
     return redirect(action_class_instance.next_url or reverse("wagtailadmin_home")) if refused else None
+
+
+hooks.register("company_details", company.company_details)
+hooks.register("crisis_contacts", company.crisis_contacts)

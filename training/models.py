@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,11 @@ class Track(models.TextChoices):
 
     ALL = "all", _("Everyone")
     OFFICIAL = "official", _("Official social-media team")
+
+    @classmethod
+    def chapters_for(cls, track: str) -> list[str]:
+        """The chapter tracks a learner of ``track`` reads."""
+        return [cls.ALL, cls.OFFICIAL] if track == cls.OFFICIAL else [cls.ALL]
 
 
 class PolicyPage(ProtectedRevisionsMixin, RoutablePageMixin, Page):
@@ -113,24 +119,22 @@ class PolicyPage(ProtectedRevisionsMixin, RoutablePageMixin, Page):
 
     @path("")
     def index_route(self, request):
-        from .selectors import version_chapters, version_current
-
-        version = version_current(policy=self, language=request.LANGUAGE_CODE)
+        version = PolicyVersion.objects.current(policy=self, language=request.LANGUAGE_CODE)
         chapters = (
-            version_chapters(version=version, track=Track.OFFICIAL, language=request.LANGUAGE_CODE) if version else []
+            PolicyVersionChapter.objects.to_read(version=version, track=Track.OFFICIAL, language=request.LANGUAGE_CODE)
+            if version
+            else []
         )
         return self.render(request, context_overrides={"version": version, "chapters": chapters})
 
     @path("<slug:chapter_slug>/")
     def chapter_route(self, request, chapter_slug):
-        from django.http import Http404
-
-        from .selectors import version_chapter_for_reading, version_current
-
-        version = version_current(policy=self, language=request.LANGUAGE_CODE)
+        version = PolicyVersion.objects.current(policy=self, language=request.LANGUAGE_CODE)
         if version is None:
             raise Http404
-        reading = version_chapter_for_reading(version=version, slug=chapter_slug, language=request.LANGUAGE_CODE)
+        reading = PolicyVersionChapter.objects.for_reading(
+            version=version, slug=chapter_slug, language=request.LANGUAGE_CODE
+        )
         if reading is None:
             raise Http404
         return self.render(
@@ -232,6 +236,17 @@ class HashScheme(models.IntegerChoices):
     CANONICAL = 2, _("canonical")
 
 
+class PolicyVersionQuerySet(models.QuerySet):
+    def current(self, *, policy: "PolicyPage", language: str | None = None) -> "PolicyVersion | None":
+        """The newest released version, whichever language ``policy`` is (versions live on the source
+        page); for readers of ``language``, the newest that did not hold their language back."""
+        source = policy.get_translation_or_none(Locale.get_default()) or policy
+        versions = self.filter(policy=source).order_by("-released_at")
+        if language is None:
+            return versions.first()
+        return next((version for version in versions if language not in version.held_back_languages), None)
+
+
 class PolicyVersion(models.Model):
     """A frozen release of a policy. Created once by ``services.version_release``; never updated."""
 
@@ -258,6 +273,8 @@ class PolicyVersion(models.Model):
     hash_scheme = models.PositiveSmallIntegerField(
         _("hashing scheme"), choices=HashScheme.choices, default=HashScheme.CANONICAL
     )
+
+    objects = PolicyVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("policy version")
@@ -311,6 +328,14 @@ class PolicyVersion(models.Model):
     def title_in(self, language: str) -> str:
         return self.locale_titles.get(language) or self.policy.title
 
+    def reading_locale(self, language: str) -> str:
+        """The language a learner reads in: theirs if the version covers it, else the default language."""
+        codes = self.locale_codes
+        if language in codes:
+            return language
+        default = settings.LANGUAGE_CODE
+        return default if default in codes else codes[0]
+
 
 class PolicyVersionLocale(models.Model):
     """One language a version was released in, with the hash of that language's text and the
@@ -339,6 +364,27 @@ class PolicyVersionLocale(models.Model):
         return f"{self.version} ({self.locale_id})"
 
 
+class PolicyVersionChapterQuerySet(models.QuerySet):
+    def to_read(self, *, version: PolicyVersion, track: str, language: str) -> "PolicyVersionChapterQuerySet":
+        """The chapters a learner of ``track`` must read, in their reading language, in order."""
+        return (
+            self.filter(
+                version=version,
+                locale__language_code=version.reading_locale(language),
+                track__in=Track.chapters_for(track),
+            )
+            .select_related("locale")
+            .order_by("position")
+        )
+
+    def for_reading(self, *, version: PolicyVersion, slug: str, language: str) -> "PolicyVersionChapter | None":
+        return (
+            self.filter(version=version, locale__language_code=version.reading_locale(language), slug=slug)
+            .select_related("locale")
+            .first()
+        )
+
+
 class PolicyVersionChapter(models.Model):
     """One chapter, in one language, exactly as a version released it.
 
@@ -365,6 +411,8 @@ class PolicyVersionChapter(models.Model):
             "whatever their hashing scheme."
         ),
     )
+
+    objects = PolicyVersionChapterQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "locale", "position"]

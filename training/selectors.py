@@ -3,66 +3,19 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import QuerySet, Sum
-from wagtail.models import Locale, TaskState
+from django.db.models import Sum
+from wagtail.models import TaskState
 
 from .hashing import content_sha256, locale_sha256
 from .models import (
     ChapterPage,
-    PolicyPage,
     PolicyVersion,
     PolicyVersionChapter,
     PolicyVersionLocale,
     QuizAttempt,
     QuizAttemptGrant,
     ReadingProgress,
-    Track,
 )
-
-
-def version_current(*, policy: PolicyPage, language: str | None = None) -> PolicyVersion | None:
-    """The newest released version, whichever language ``policy`` is (versions live on the source page);
-    for readers of ``language``, the newest that did not hold their language back."""
-    source = policy.get_translation_or_none(Locale.get_default()) or policy
-    versions = PolicyVersion.objects.filter(policy=source).order_by("-released_at")
-    if language is None:
-        return versions.first()
-    return next((version for version in versions if language not in version.held_back_languages), None)
-
-
-def tracks_for(track: str) -> list[str]:
-    return [Track.ALL, Track.OFFICIAL] if track == Track.OFFICIAL else [Track.ALL]
-
-
-def version_reading_locale(*, version: PolicyVersion, language: str) -> str:
-    """The language a learner reads in: theirs if the version covers it, else the default language."""
-    codes = version.locale_codes
-    if language in codes:
-        return language
-    default = settings.LANGUAGE_CODE
-    return default if default in codes else codes[0]
-
-
-def version_chapters(*, version: PolicyVersion, track: str, language: str) -> QuerySet[PolicyVersionChapter]:
-    """The chapters a learner of ``track`` must read, in their reading language, in order."""
-    locale_code = version_reading_locale(version=version, language=language)
-    return (
-        PolicyVersionChapter.objects.filter(
-            version=version, locale__language_code=locale_code, track__in=tracks_for(track)
-        )
-        .select_related("locale")
-        .order_by("position")
-    )
-
-
-def version_chapter_for_reading(*, version: PolicyVersion, slug: str, language: str) -> PolicyVersionChapter | None:
-    locale_code = version_reading_locale(version=version, language=language)
-    return (
-        PolicyVersionChapter.objects.filter(version=version, locale__language_code=locale_code, slug=slug)
-        .select_related("locale")
-        .first()
-    )
 
 
 @dataclass
@@ -158,9 +111,9 @@ def _chapters_to_read(
     key = (version.pk, version.released_at, track, language)
     found = _RELEASED_CHAPTERS.get(key)
     if found is None:
-        chapters = version_chapters(version=version, track=track, language=language)
+        chapters = PolicyVersionChapter.objects.to_read(version=version, track=track, language=language)
         found = (
-            version_reading_locale(version=version, language=language),
+            version.reading_locale(language),
             tuple(chapters.select_related(None).select_related("locale")),
         )
         if len(_RELEASED_CHAPTERS) >= _RELEASED_CHAPTERS_MAX:
@@ -247,13 +200,13 @@ def chapters_changed_between(
     text of ``old`` the reader signed (in ``signed_language``, by default the one they would have
     read). Compared within one language: a change made only in the original is not a change in a
     translation that did not follow it."""
-    old_code = signed_language or version_reading_locale(version=old, language=language)
+    old_code = signed_language or old.reading_locale(language)
     before = dict(
         PolicyVersionChapter.objects.filter(version=old, locale__language_code=old_code).values_list(
             "chapter_key", "text_sha256"
         )
     )
-    locale_code = version_reading_locale(version=new, language=language)
+    locale_code = new.reading_locale(language)
     return [
         chapter
         for chapter in PolicyVersionChapter.objects.filter(version=new, locale__language_code=locale_code).order_by(
@@ -266,7 +219,7 @@ def chapters_changed_between(
 def chapters_released_lagging(*, versions: list[PolicyVersion], new: PolicyVersion, language: str) -> list[str]:
     """Titles (as ``new`` reads in ``language``) of chapters whose original changed in one of
     ``versions`` while this language's text was released unchanged, as legal confirmed."""
-    locale_code = version_reading_locale(version=new, language=language)
+    locale_code = new.reading_locale(language)
     keys = {
         key
         for keys in PolicyVersionLocale.objects.filter(

@@ -50,7 +50,6 @@ from ..identity import (
     identity_change_approve,
     identity_change_reject,
     identity_change_request,
-    identity_changes_pending,
 )
 from ..models import (
     Assignment,
@@ -115,7 +114,7 @@ def _pending_email(employee: Employee) -> str:
 
 class EmployeeIndexView(IndexView):
     def get_base_queryset(self):
-        pending = identity_changes_pending().filter(employee=OuterRef("pk")).values("new_email")[:1]
+        pending = IdentityChange.objects.pending().filter(employee=OuterRef("pk")).values("new_email")[:1]
         return super().get_base_queryset().select_related("manager").annotate(pending_email=Subquery(pending))
 
     @cached_property

@@ -10,11 +10,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .. import views_reports
+from ..permissions import HR_PERMISSION
 
 
 class ComplianceMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(views_reports.HR_PERMISSION)
+        return request.user.has_perm(HR_PERMISSION)
 
 
 @hooks.register("register_admin_urls")

@@ -102,7 +102,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1":
-    # Used by the views that cms.db.prepared_statements marks; set the variable to 0 behind a
+    # Used by the views that attest.db.prepared_statements marks; set the variable to 0 behind a
     # connection pooler in transaction mode, which cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -12,12 +12,12 @@ from django.utils.functional import Promise
 from pypdf import PdfReader
 from wagtail.models import Site
 
-from attest import roster
+from attest import dates
 from attest.models import Requirement
 from cms.models import CompanySettings, CrisisContact, HomePage
 from cms.roles import HR
 from tests import factories
-from tests.attest.factories_people import team, write_csv
+from tests.attest.factories import team, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def test_roster_upload_calls_an_impossible_date_impossible(hr, tmp_path):
         {"file": SimpleUploadedFile(path.name, path.read_bytes()), "send_invitations": "on"},
     )
     html = response.content.decode()
-    assert str(roster.ERROR_DATE_IMPOSSIBLE % {"value": "2026-02-30"}).replace("“", "&ldquo;") in html or (
+    assert str(dates.ERROR_DATE_IMPOSSIBLE % {"value": "2026-02-30"}).replace("“", "&ldquo;") in html or (
         "is in the form YYYY-MM-DD but is not a real date" in html
     )
     assert "is not a date in the form YYYY-MM-DD" not in html

@@ -22,7 +22,7 @@ import requests
 from django.urls import reverse
 
 from attest import roster
-from tests.attest.factories_people import team, write_csv
+from tests.attest.factories import team, write_csv
 from tests.attest.hostile_workbooks import last_column_workbook
 
 # The session's own fixtures (tests/conftest.py) expect the test database to exist.

@@ -15,11 +15,11 @@ from django.test import TestCase
 from django.utils import timezone
 from pypdf import PdfReader
 
-from attest import exports, reports
+from attest import exports, forms_reports, reports
 from attest.management.commands import compliance_report
 from cms.roles import HR
 from tests import factories
-from tests.attest.test_reports import AS_OF, build_organisation
+from tests.attest.factories import AS_OF, build_organisation
 
 HOSTILE = {
     "full": '=HYPERLINK("http://x","y")',
@@ -278,15 +278,16 @@ class CommandTests(TestCase):
         folder = self._folder()
         out = str(folder / "r.csv")
         cases = [
-            ({"as_of": "31/03/2026"}, compliance_report.ERROR_AS_OF_FORMAT % {"value": "31/03/2026"}),
-            ({"as_of": "2999-01-01"}, compliance_report.ERROR_AS_OF_FUTURE % {"value": "2999-01-01"}),
+            ({"as_of": "31/03/2026"}, f"--as-of: {forms_reports.ERROR_DATE_FORMAT}"),
+            ({"as_of": "2099-01-01"}, f"--as-of: {forms_reports.ERROR_AS_OF_FUTURE}"),
             (
                 {"policy": "nope"},
-                compliance_report.ERROR_UNKNOWN_POLICY % {"value": "nope", "known": self.org.policy.slug},
+                "--policy: " + forms_reports.ERROR_UNKNOWN_POLICY % {"value": "nope", "known": self.org.policy.slug},
             ),
             (
                 {"department": "Nowhere"},
-                compliance_report.ERROR_UNKNOWN_DEPARTMENT
+                "--department: "
+                + forms_reports.ERROR_UNKNOWN_DEPARTMENT
                 % {"value": "Nowhere", "known": "Executive, Marketing, Retail"},
             ),
         ]
@@ -327,7 +328,8 @@ class ExportViewTests(TestCase):
         assert workbook["Detail"].max_row == 3
         response = self.client.get("/admin/compliance/export/pdf/", params)
         assert response["Content-Type"] == "application/pdf"
-        assert "Vic Voice" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        pdf = b"".join(response.streaming_content)
+        assert "Vic Voice" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
     def test_invalid_filters_are_refused(self):
         self.client.force_login(self.hr)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from attest.models import Attestation
 from attest.validators import ERROR_UNPRINTABLE
 from tests import factories
-from tests.attest.test_journey import do_chapter, login
+from tests.attest.steps import do_chapter, login
 from training.models import QuizAttempt
 
 pytestmark = pytest.mark.django_db

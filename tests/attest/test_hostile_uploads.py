@@ -20,7 +20,7 @@ from attest.validators import ERROR_UNPRINTABLE
 from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR
 from tests import factories
-from tests.attest.factories_people import snapshot, team, write_csv, write_xlsx
+from tests.attest.factories import snapshot, team, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
 

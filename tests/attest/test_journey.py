@@ -12,6 +12,7 @@ from attest.forms import ERROR_WRONG_PASSWORD
 from attest.models import Attestation
 from attest.services import ERROR_NAME_MISMATCH
 from tests import factories
+from tests.attest.steps import do_chapter, finish_and_sign, login, open_quiz, right_answers
 from training.models import QuizAttempt, ReadingProgress
 from training.services import (
     ERROR_QUIZ_ATTEMPT_CLOSED,
@@ -21,37 +22,6 @@ from training.services import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def login(employee) -> Client:
-    client = Client()
-    client.force_login(employee.user)
-    return client
-
-
-def open_quiz(client, assignment, slug):
-    response = client.get(reverse("quiz", args=[assignment.pk, slug]))
-    assert response.status_code == 200
-    attempt = QuizAttempt.objects.get(user=assignment.employee.user, submitted_at__isnull=True)
-    return response, attempt
-
-
-def right_answers(assignment, attempt, slug):
-    chapter = next(c for c in assignment.version.chapters.all() if c.slug == slug)
-    questions = {child.id: child.value for child in chapter.page.questions}
-    return {
-        f"q-{item['question']}": [i for i, o in enumerate(questions[item["question"]]["options"]) if o["is_correct"]]
-        for item in attempt.presented
-    }
-
-
-def do_chapter(client, assignment, slug, correct=True):
-    client.post(reverse("chapter", args=[assignment.pk, slug]))
-    _response, attempt = open_quiz(client, assignment, slug)
-    answers = right_answers(assignment, attempt, slug)
-    if not correct:
-        answers = {key: [(value[0] + 1) % 3] for key, value in answers.items()}
-    return client.post(reverse("quiz", args=[assignment.pk, slug]), {"attempt": str(attempt.pk), **answers})
 
 
 def test_my_training_lists_assignment_with_next_step(emma_assignment):
@@ -164,16 +134,6 @@ def test_cannot_sign_before_everything_is_read_and_passed(emma_assignment):
     )
     assert response.status_code == 302
     assert not Attestation.objects.exists()
-
-
-def finish_and_sign(assignment, **overrides):
-    client = login(assignment.employee)
-    for slug in ["one", "two"]:
-        do_chapter(client, assignment, slug)
-    data = {"typed_name": assignment.employee.full_name, "confirm": "on", "password": factories.PASSWORD, **overrides}
-    return client, client.post(
-        reverse("sign", args=[assignment.pk]), data, REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="pytest-browser"
-    )
 
 
 def test_signing_records_everything_and_completes_the_assignment(emma_assignment):

@@ -11,14 +11,14 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import ModelLogEntry
 
-from attest import forms_people, roster
+from attest import dates, forms_people, roster
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind, RosterUpload
 from attest.services import assignments_sync
 from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
-from tests.attest.factories_people import roster_row, snapshot, team, write_csv
+from tests.attest.factories import roster_row, snapshot, team, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -352,7 +352,7 @@ def test_preview_lists_every_problem_and_changes_nothing(hr, tmp_path):
         assert f"<td>{error.row}</td>" in html
     assert [str(error) for error in response.context["errors"]] == [
         f"row 3, column track: {roster.ERROR_TRACK % {'value': 'marketing', 'choices': 'all, official'}}",
-        f"row 4, column hire_date: {roster.ERROR_DATE % {'value': '01/02/2020'}}",
+        f"row 4, column hire_date: {dates.ERROR_DATE % {'value': '01/02/2020'}}",
     ]
     assert "Unknown track “marketing”" in html
     assert 'name="token"' not in html

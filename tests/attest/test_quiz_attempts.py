@@ -14,7 +14,7 @@ from attest.services import ERROR_GRANT_NOTHING_TO_RESET, ERROR_GRANT_REASON
 from cms.models import CompanySettings
 from cms.roles import HR
 from tests import factories
-from tests.attest.test_journey import do_chapter, login
+from tests.attest.steps import do_chapter, login
 from training.models import QuizAttempt, QuizAttemptGrant, QuizLockout
 
 pytestmark = pytest.mark.django_db

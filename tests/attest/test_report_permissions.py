@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
-from tests.attest.test_reports import AS_OF, build_organisation
+from tests.attest.factories import AS_OF, build_organisation
 
 ADMIN_PAGES = [
     "/admin/compliance/",

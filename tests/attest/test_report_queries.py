@@ -14,7 +14,7 @@ from attest import reports
 from attest.models import ReminderKind, ReminderLog
 from cms.roles import HR
 from tests import factories
-from tests.attest.test_reports import AS_OF, build_organisation, moment
+from tests.attest.factories import AS_OF, build_organisation, moment
 
 PARAMS = {"as_of": AS_OF.isoformat()}
 LANGUAGES = ["en", "nb", "da", "fr", "es"]

@@ -17,13 +17,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
-from attest import roster
+from attest import dates, roster
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, ReminderKind, ReminderLog, RequirementKind
 from attest.reminders import invitations_send
 from attest.roster import RowError, roster_import
 from tests import factories
-from tests.attest.factories_people import roster_row, snapshot, team, write_csv, write_xlsx
+from tests.attest.factories import roster_row, snapshot, team, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -380,7 +380,7 @@ def test_bad_date(tmp_path, value):
     rows = team(2)
     rows[1]["hire_date"] = value
     assert_rejected(
-        write_csv(tmp_path / "r.csv", rows), [f"row 3, column hire_date: {message(roster.ERROR_DATE, value=value)}"]
+        write_csv(tmp_path / "r.csv", rows), [f"row 3, column hire_date: {message(dates.ERROR_DATE, value=value)}"]
     )
 
 
@@ -390,7 +390,7 @@ def test_well_formed_but_impossible_date(tmp_path, value):
     rows[1]["hire_date"] = value
     assert_rejected(
         write_csv(tmp_path / "r.csv", rows),
-        [f"row 3, column hire_date: {message(roster.ERROR_DATE_IMPOSSIBLE, value=value)}"],
+        [f"row 3, column hire_date: {message(dates.ERROR_DATE_IMPOSSIBLE, value=value)}"],
     )
 
 
@@ -501,7 +501,7 @@ def test_a_file_of_junk_stops_at_the_problem_limit(tmp_path):
     assert len(found) == roster.MAX_ERRORS + 1
     assert found[0] == stopped_at(502)
     assert found[1] == f"row 2, column email: {message(roster.ERROR_EMAIL, value='junk1')}"
-    assert found[-1] == f"row 501, column hire_date: {message(roster.ERROR_DATE, value='soon')}"
+    assert found[-1] == f"row 501, column hire_date: {message(dates.ERROR_DATE, value='soon')}"
     assert snapshot() == before
 
 
@@ -545,7 +545,7 @@ def test_command_prints_every_problem_and_exits_non_zero(tmp_path):
     assert failure.value.returncode == 1
     assert stderr.getvalue().splitlines() == [
         f"row 3, column track: {message(roster.ERROR_TRACK, value='x', choices='all, official')}",
-        f"row 4, column hire_date: {message(roster.ERROR_DATE, value='x')}",
+        f"row 4, column hire_date: {message(dates.ERROR_DATE, value='x')}",
     ]
     assert "2 problems" in str(failure.value)
     assert snapshot() == before

@@ -21,7 +21,7 @@ from attest.models import RosterUpload
 from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR
 from tests import factories
-from tests.attest.factories_people import snapshot, team, write_csv, write_xlsx
+from tests.attest.factories import snapshot, team, write_csv, write_xlsx
 from tests.attest.hostile_workbooks import NS, huge_shared_strings_workbook, last_column_workbook, workbook_with_sheet
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from attest import views
 from attest.models import ReminderLog
 from tests import factories
-from tests.attest.test_journey import login
+from tests.attest.steps import login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from attest import reports
 from attest.models import Assignment, RequirementKind
 from tests import factories
-from tests.attest.test_journey import do_chapter, finish_and_sign, login
+from tests.attest.steps import do_chapter, finish_and_sign, login
 
 pytestmark = pytest.mark.django_db
 

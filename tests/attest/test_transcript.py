@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cms.roles import HR
 from tests import factories
-from tests.attest.test_journey import login
+from tests.attest.steps import login
 from training.models import ReadingProgress
 
 pytestmark = pytest.mark.django_db

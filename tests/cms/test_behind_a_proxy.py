@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from attest.models import Attestation
 from tests import factories
-from tests.attest.test_journey import do_chapter, login
+from tests.attest.steps import do_chapter, login
 
 pytestmark = pytest.mark.django_db
 

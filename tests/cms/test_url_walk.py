@@ -792,7 +792,7 @@ def test_password_reset_requests_are_limited(rate_limits, emma, mailoutbox):
 
 
 def test_signing_password_guesses_are_limited(rate_limits, emma_assignment):
-    from tests.attest.test_journey import do_chapter, login
+    from tests.attest.steps import do_chapter, login
 
     client = login(emma_assignment.employee)
     for slug in ("one", "two"):

@@ -9,7 +9,7 @@ from django.core import mail
 
 from attest.reminders import invitations_send
 from tests import factories
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.helpers import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,8 +9,8 @@ import pytest
 
 from cms.roles import HR
 from tests import factories
-from tests.attest.test_reports import AS_OF, build_organisation
-from tests.e2e.conftest import sign_in
+from tests.attest.factories import AS_OF, build_organisation
+from tests.e2e.helpers import sign_in
 from training.models import PolicyPage
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -5,7 +5,7 @@ import pytest
 
 from attest.models import Attestation
 from tests import factories
-from tests.e2e.conftest import (
+from tests.e2e.helpers import (
     answer_quiz,
     assert_accessible,
     download_certificate_text,

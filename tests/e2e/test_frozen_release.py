@@ -4,7 +4,7 @@ a message, and an employee who fails a quiz is told what to re-read, not the ans
 import pytest
 
 from tests import factories
-from tests.e2e.conftest import answer_quiz, assert_accessible, sign_in
+from tests.e2e.helpers import answer_quiz, assert_accessible, sign_in
 from training.models import ERROR_REVISION_PROTECTED, ChapterPage, PolicyVersionChapter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -9,7 +9,7 @@ from django.core import mail
 from attest.models import Employee, IdentityChange, IdentityChangeOutcome
 from cms.roles import HR
 from tests import factories
-from tests.e2e.conftest import sign_in
+from tests.e2e.helpers import sign_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

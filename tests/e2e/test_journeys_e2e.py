@@ -7,7 +7,7 @@ from django.conf import settings
 
 from cms.roles import HR
 from tests import factories
-from tests.e2e.conftest import answer_quiz, sign_in
+from tests.e2e.helpers import answer_quiz, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -62,7 +62,7 @@ def page_width(page) -> int:
 
 def test_manager_on_a_phone_finds_the_team_page_and_reminds_the_overdue(browser, live_server):
     from attest.models import ReminderLog
-    from tests.attest.test_reports import build_organisation
+    from tests.attest.factories import build_organisation
 
     org = build_organisation()
     mia = org.people.mia

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from attest.models import Attestation
 from attest.services import attestation_statement
 from tests import factories
-from tests.e2e.conftest import assert_accessible, download_certificate_text, read_and_pass, sign_attestation, sign_in
+from tests.e2e.helpers import assert_accessible, download_certificate_text, read_and_pass, sign_attestation, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from attest.models import Attestation, AuthMethod
 from attest.selectors import assignment_progress
 from tests import factories
-from tests.e2e.conftest import read_and_pass
+from tests.e2e.helpers import read_and_pass
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

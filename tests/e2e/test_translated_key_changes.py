@@ -5,7 +5,7 @@ import pytest
 
 from cms.roles import LEGAL_REVIEWERS
 from tests import factories
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.helpers import assert_accessible, sign_in
 from training.models import ChapterPage, PolicyVersion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

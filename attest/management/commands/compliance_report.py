@@ -5,23 +5,16 @@ date and optionally for one policy or department. HR runs it for audits and from
 bad arguments fail fast with a message that says what to do, before anything is written.
 """
 
-import datetime
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attest import exports, reports
-from attest.models import Employee
-from training.models import PolicyVersion
+from attest.forms_reports import ReportFilterForm
 
-ERROR_AS_OF_FORMAT = gettext_lazy("--as-of must be a date written YYYY-MM-DD, e.g. 2026-03-31 (got “%(value)s”).")
-ERROR_AS_OF_FUTURE = gettext_lazy("--as-of %(value)s is in the future: a report can only say what has happened.")
-ERROR_UNKNOWN_POLICY = gettext_lazy("No released policy has the slug “%(value)s”. Released policies: %(known)s.")
-ERROR_UNKNOWN_DEPARTMENT = gettext_lazy("Nobody works in a department called “%(value)s”. Departments: %(known)s.")
 ERROR_OUTPUT_DIRECTORY = gettext_lazy("The folder %(folder)s does not exist: create it or choose another --output.")
 ERROR_OUTPUT_IS_DIRECTORY = gettext_lazy(
     "--output %(path)s is a folder: give a file name, e.g. %(path)s/report.%(format)s."
@@ -54,23 +47,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, format, output, policy, department, as_of, **options):
-        as_of_date = self._as_of(as_of)
-        self._check_policy(policy)
-        self._check_department(department)
+        filters = self._filters(policy=policy, department=department, as_of=as_of)
         path = self._output(output, format)
-        request = exports.ExportRequest(
-            filters=reports.ReportFilters(policy=policy, department=department, as_of=as_of_date),
-            scope_label=_("Everyone"),
-        )
+        request = exports.ExportRequest(filters=filters, scope_label=_("Everyone"))
         started = time.monotonic()
         self.stdout.write(_("Writing the %(format)s report to %(path)s…") % {"format": format.upper(), "path": path})
-        if format == "csv":
-            exports.csv_write(request, path)
-        elif format == "xlsx":
-            exports.xlsx_write(request, path)
-        else:
-            with open(path, "wb") as pdf:
-                exports.pdf_write(request, pdf, detail_limit=None)
+        with open(path, "wb") as file:
+            exports.write(format, request, file, pdf_detail_limit=None)
         rows = reports.selection_count(request.filters, reports.Selection())
         described = "; ".join(f"{label}: {value}" for label, value in request.described())
         self.stdout.write(
@@ -80,31 +63,19 @@ class Command(BaseCommand):
             )
         )
 
-    def _as_of(self, value: str) -> datetime.date:
-        if not value:
-            return timezone.localdate()
-        try:
-            day = datetime.date.fromisoformat(value)
-        except ValueError:
-            raise CommandError(ERROR_AS_OF_FORMAT % {"value": value}) from None
-        if len(value) != 10:
-            raise CommandError(ERROR_AS_OF_FORMAT % {"value": value})
-        if day > timezone.localdate():
-            raise CommandError(ERROR_AS_OF_FUTURE % {"value": value})
-        return day
-
-    def _check_policy(self, slug: str) -> None:
-        if not slug:
-            return
-        known = sorted(set(PolicyVersion.objects.values_list("policy__slug", flat=True)))
-        if slug not in known:
-            raise CommandError(ERROR_UNKNOWN_POLICY % {"value": slug, "known": ", ".join(known) or "—"})
-
-    def _check_department(self, name: str) -> None:
-        if not name or Employee.objects.filter(department=name).exists():
-            return
-        known = Employee.objects.order_by("department").values_list("department", flat=True).distinct()
-        raise CommandError(ERROR_UNKNOWN_DEPARTMENT % {"value": name, "known": ", ".join(known) or "—"})
+    def _filters(self, **options) -> reports.ReportFilters:
+        """Checked by the dashboard's own filter form, so the command accepts exactly what HR can
+        choose there; each problem is named by its option."""
+        form = ReportFilterForm(options, choices=reports.filter_choices())
+        if not form.is_valid():
+            raise CommandError(
+                " ".join(
+                    f"--{name.replace('_', '-')}: {message}"
+                    for name, errors in form.errors.items()
+                    for message in errors
+                )
+            )
+        return form.report_filters()
 
     def _output(self, output: str, fmt: str) -> Path:
         path = Path(output).expanduser()

@@ -4,22 +4,13 @@ By default it queues the work for the task worker (``manage.py db_worker``); ``-
 this process instead. Either way nothing is ever sent twice.
 """
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from attest import tasks
 from attest.reminders import reminders_send
 
-
-def parse_day(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(_("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": value}) from error
+from ._options import day_option
 
 
 class Command(BaseCommand):
@@ -30,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, now, today, **options):
-        day = parse_day(today)
+        day = day_option(today)
         if now:
             counts = reminders_send(today=day)
         else:

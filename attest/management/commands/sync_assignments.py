@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from attest import tasks
 from attest.services import assignments_sync
 
-from .send_reminders import parse_day
+from ._options import day_option
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, now, today, **options):
-        day = parse_day(today)
+        day = day_option(today)
         if now:
             counts = assignments_sync(today=day)
         else:
