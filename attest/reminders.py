@@ -224,15 +224,19 @@ def employee_reminders(*, today: datetime.date | None = None) -> Iterator[Email]
     """Due soon (``ATTEST_REMIND_DAYS_BEFORE`` days ahead), due today, and once a week while overdue."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=settings.ATTEST_REMIND_DAYS_BEFORE)
-    week = iso_week(today)
     for assignment in _in_batches(chased_assignments(today=today).filter(due_on__lte=horizon)):
-        if assignment.due_on > today:
-            kind, key = ReminderKind.DUE_SOON, f"due_soon:{assignment.pk}:{assignment.due_on}"
-        elif assignment.due_on == today:
-            kind, key = ReminderKind.DUE_TODAY, f"due_today:{assignment.pk}:{assignment.due_on}"
-        else:
-            kind, key = ReminderKind.OVERDUE, f"overdue:{assignment.pk}:{week}"
+        kind, key = employee_reminder(assignment_pk=assignment.pk, due_on=assignment.due_on, today=today)
         yield _reminder_email(assignment, kind=kind, dedupe_key=key, today=today)
+
+
+def employee_reminder(*, assignment_pk: int, due_on: datetime.date, today: datetime.date) -> tuple[str, str]:
+    """Which reminder an open assignment gets on ``today`` (within the reminder horizon), and its
+    dedupe key: one "due soon", one "due today", then one "overdue" per ISO week."""
+    if due_on > today:
+        return ReminderKind.DUE_SOON, f"due_soon:{assignment_pk}:{due_on}"
+    if due_on == today:
+        return ReminderKind.DUE_TODAY, f"due_today:{assignment_pk}:{due_on}"
+    return ReminderKind.OVERDUE, f"overdue:{assignment_pk}:{iso_week(today)}"
 
 
 def _reminder_email(assignment: Assignment, *, kind: str, dedupe_key: str, today: datetime.date) -> Email:

@@ -60,11 +60,11 @@ def _normalise_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
-def attestation_statement(*, employee: Employee, version: PolicyVersion, language: str) -> str:
-    """The exact sentence the employee signs, in the language they read the policy in."""
+def attestation_statement(*, name: str, version: PolicyVersion, language: str) -> str:
+    """The exact sentence an employee called ``name`` signs, in the language they read the policy in."""
     with override(language):
         return str(STATEMENT) % {
-            "name": employee.full_name,
+            "name": name,
             "policy": version.title_in(language),
             "version": version.number,
             "effective": date_format(version.effective_date, "DATE_FORMAT"),
@@ -124,7 +124,7 @@ def attestation_create(
         assignment=assignment,
         locale_code=locale_code,
         content_sha256=version.content_sha256_in(locale_code),
-        statement=attestation_statement(employee=employee, version=version, language=locale_code),
+        statement=attestation_statement(name=employee.full_name, version=version, language=locale_code),
         auth_method=context.auth_method,
         ip_address=_clean_ip(context.ip_address),
         user_agent=context.user_agent[:500],

@@ -320,7 +320,7 @@ def sign(request, assignment_id):
 
 def _sign_page(request, assignment, progress, **context):
     statement = attestation_statement(
-        employee=assignment.employee, version=assignment.version, language=progress.reading_locale
+        name=assignment.employee.full_name, version=assignment.version, language=progress.reading_locale
     )
     return render(
         request, "attest/sign.html", {"assignment": assignment, "progress": progress, "statement": statement, **context}

@@ -17,7 +17,7 @@ from wagtail.models import Locale, Site
 from attest.models import Assignment, Requirement, RequirementKind
 from attest.roster import roster_import
 from attest.services import assignments_sync
-from attest.simulation import complete_training
+from cms.simulation import complete_training
 from training.content import policy_create, policy_translate, review_and_publish
 from training.models import ChapterPage, PolicyPage
 from training.services import version_release

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 
 from attest.hierarchy import reporting_paths_refresh
 from attest.models import Assignment, Employee, Requirement, RequirementKind
-from attest.simulation import complete_training
 from cms.models import HomePage
+from cms.simulation import complete_training
 from training.content import chapter_apply, policy_create, policy_translate, review_and_publish
 from training.models import ChapterPage, PolicyPage
 from training.services import version_release

@@ -116,7 +116,7 @@ def test_concurrent_double_submit_yields_one_attestation():
     version = factories.release(factories.published_policy())
     person = factories.employee("Emma", "Wilson")
     assignment = factories.assignment(person, version)
-    from attest.simulation import passing_answers
+    from cms.simulation import passing_answers
     from training.models import PolicyVersionChapter
     from training.services import quiz_attempt_start, quiz_attempt_submit, reading_record
 

@@ -746,7 +746,7 @@ def verify(people: list[dict], stats: Stats, version, env: dict) -> list[str]:
         if not record.statement.startswith(f"I, {p['full_name']},"):
             wrong["statement"] += 1
     statement = (
-        attestation_statement(employee=next(iter(records.values())).employee, version=version, language="en")
+        attestation_statement(name=next(iter(records.values())).employee.full_name, version=version, language="en")
         if records
         else ""
     )

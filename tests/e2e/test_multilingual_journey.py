@@ -64,7 +64,7 @@ def complete_training_in(page, employee, version, tmp_path):
         read_and_pass(page, employee.user)
     page.click("main a.button")  # "Sign the attestation"
     statement = page.inner_text("#statement")
-    assert statement == attestation_statement(employee=employee, version=version, language=language)
+    assert statement == attestation_statement(name=employee.full_name, version=version, language=language)
     assert employee.full_name in statement and expected["policy"] in statement and "I, " not in statement
     sign_attestation(page, employee.full_name, factories.PASSWORD)
     assert translated(language, "Thank you. Your attestation is recorded.") in page.inner_text(".messages")

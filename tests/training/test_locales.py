@@ -129,7 +129,7 @@ def test_employee_reads_and_signs_in_their_language_and_the_record_names_it(mult
     )
     assert attestation.content_sha256 != version.content_sha256
     assert attestation.policy_title == "Politik for sociale medier"
-    assert attestation.statement == attestation_statement(employee=søren, version=version, language="da")
+    assert attestation.statement == attestation_statement(name=søren.full_name, version=version, language="da")
     assert "Søren Ødegård" in attestation.statement and "I, Søren" not in attestation.statement
     assert set(ReadingProgress.objects.filter(user=søren.user).values_list("locale_code", flat=True)) == {"da"}
     assert set(QuizAttempt.objects.filter(user=søren.user).values_list("locale_code", flat=True)) == {"da"}
@@ -158,7 +158,7 @@ def test_language_not_in_the_release_reads_english_with_a_note_and_signs_the_eng
         attestation.content_sha256
         == PolicyVersionLocale.objects.get(version=version, locale__language_code="en").content_sha256
     )
-    assert attestation.statement == attestation_statement(employee=åse, version=version, language="en")
+    assert attestation.statement == attestation_statement(name=åse.full_name, version=version, language="en")
 
 
 def test_interface_follows_the_employee_and_the_person_can_switch_it(multilingual):

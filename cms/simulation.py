@@ -1,11 +1,10 @@
 """A diligent employee, simulated through the real services: used by the demo and tests."""
 
+from attest.models import Assignment, AuthMethod
+from attest.selectors import assignment_progress, assignment_window_start
+from attest.services import SigningContext, attestation_create
 from training.models import PolicyVersionChapter
 from training.services import quiz_attempt_start, quiz_attempt_submit, reading_record
-
-from .models import Assignment, AuthMethod
-from .selectors import assignment_progress, assignment_window_start
-from .services import SigningContext, attestation_create
 
 
 def passing_answers(chapter: PolicyVersionChapter, attempt) -> dict[str, list[int]]:

@@ -33,9 +33,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from wagtail.models import ModelLogEntry, Page
 
 from attest import chain
@@ -51,12 +49,12 @@ from attest.models import (
     Employee,
     EmployeeStatus,
     Language,
-    ReminderKind,
     ReminderLog,
     Requirement,
     RequirementKind,
 )
-from attest.services import STATEMENT
+from attest.reminders import employee_reminder
+from attest.services import attestation_statement
 from training.content import policy_create, review_and_publish
 from training.models import PolicyVersion, PolicyVersionChapter, PolicyVersionLocale, QuizAttempt, Track
 from training.services import version_release
@@ -485,16 +483,7 @@ class Command(BaseCommand):
                         ),
                     )
                 )
-            statements = {}
-            for code in locales:
-                with override(code):
-                    statements[code] = str(STATEMENT) % {
-                        "name": "%(name)s",
-                        "policy": version.policy.title,
-                        "version": version.number,
-                        "effective": date_format(version.effective_date, "DATE_FORMAT"),
-                    }
-            self.content[version.pk] = SimpleNamespace(locales=locales, quiz=quiz, statements=statements)
+            self.content[version.pk] = SimpleNamespace(locales=locales, quiz=quiz)
 
     # --- people --------------------------------------------------------------------------------
 
@@ -824,7 +813,7 @@ class Command(BaseCommand):
                             assignment_id=pk,
                             locale_code=locale,
                             content_sha256=content.locales[locale],
-                            statement=content.statements[locale] % {"name": name},
+                            statement=attestation_statement(name=name, version=version, language=locale),
                             signed_at=completed_at,
                             auth_method=AuthMethod.PASSWORD.value,
                             ip_address=str(ipaddress.IPv4Address(0x0A000000 + rng.getrandbits(24))),
@@ -899,21 +888,21 @@ class Command(BaseCommand):
         """What ``send_reminders`` would have logged by now, with its dedupe keys."""
         if person.status != EmployeeStatus.ACTIVE:
             return
-        sent = []
+        days = []
         soon = due - datetime.timedelta(days=settings.ATTEST_REMIND_DAYS_BEFORE)
         if soon <= self.today:
-            sent.append((ReminderKind.DUE_SOON.value, f"due_soon:{assignment_pk}:{due}", self._moment(soon)))
+            days.append(soon)
         if due < self.today:
-            sent.append((ReminderKind.DUE_TODAY.value, f"due_today:{assignment_pk}:{due}", self._moment(due)))
+            days.append(due)
             day = due + datetime.timedelta(days=1)
             while day < self.today:
-                year, week, _weekday = day.isocalendar()
-                sent.append(
-                    (ReminderKind.OVERDUE.value, f"overdue:{assignment_pk}:{year}-W{week:02d}", self._moment(day))
-                )
+                days.append(day)
                 day += datetime.timedelta(days=7)
-        for kind, key, sent_at in sent:
-            out.append((self._take_pk(ReminderLog), kind, key, person.email, person.pk, assignment_pk, sent_at))
+        for day in days:
+            kind, key = employee_reminder(assignment_pk=assignment_pk, due_on=due, today=day)
+            out.append(
+                (self._take_pk(ReminderLog), str(kind), key, person.email, person.pk, assignment_pk, self._moment(day))
+            )
 
     def _reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(
