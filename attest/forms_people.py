@@ -17,15 +17,9 @@ from wagtail.models import Locale
 from training.forms import POLICY_LOOKUP
 from training.models import PolicyPage, Track
 
-from .hierarchy import MAX_DEPTH, depth, in_line, line_prefix
+from .hierarchy import line_problems, managers_by_id
 from .models import Employee, Requirement, RequirementKind
-from .roster import (
-    ERROR_EMAIL_TAKEN,
-    ERROR_EMAIL_TAKEN_USER,
-    ERROR_LINE_TOO_DEEP,
-    ERROR_MANAGER_LOOP,
-    ERROR_MANAGER_UNKNOWN,
-)
+from .roster import ERROR_EMAIL_TAKEN, ERROR_EMAIL_TAKEN_USER, ERROR_MANAGER_UNKNOWN
 from .validators import validate_printable
 
 ROSTER_MAX_BYTES = 20 * 1024 * 1024
@@ -172,34 +166,13 @@ class EmployeeForm(WagtailAdminModelForm):
             raise forms.ValidationError(ERROR_MANAGER_UNKNOWN % {"value": value})
         if manager.pk == self.instance.pk:
             raise forms.ValidationError(ERROR_MANAGER_SELF)
-        chain, current = [self.instance.employee_id, manager.employee_id], manager
-        seen = {manager.pk}
-        while current.manager_id:
-            current = Employee.objects.only("pk", "employee_id", "manager_id").get(pk=current.manager_id)
-            chain.append(current.employee_id)
-            if current.pk == self.instance.pk:
-                raise forms.ValidationError(ERROR_MANAGER_LOOP % {"chain": " → ".join(chain)})
-            if current.pk in seen:
-                break
-            seen.add(current.pk)
-        self._check_depth_under(manager)
+        managers = managers_by_id()
+        managers[self.instance.employee_id] = manager.employee_id
+        problems = line_problems(managers, [self.instance.employee_id])
+        if problems:
+            raise forms.ValidationError(problems[self.instance.employee_id])
         self.instance.manager = manager
         return value
-
-    def _check_depth_under(self, manager: Employee) -> None:
-        """The person and everyone below them move under ``manager``: the deepest must stay
-        within ``MAX_DEPTH`` levels."""
-        own = depth(self.instance.managers_path)
-        deepest_id, deepest = self.instance.employee_id, own
-        below = Employee.objects.filter(in_line(line_prefix(self.instance))).values_list("employee_id", "managers_path")
-        for employee_id, path in below:
-            if depth(path) > deepest:
-                deepest_id, deepest = employee_id, depth(path)
-        levels = depth(manager.managers_path) + 1 + (deepest - own)
-        if levels > MAX_DEPTH:
-            raise forms.ValidationError(
-                ERROR_LINE_TOO_DEEP % {"employee": deepest_id, "levels": levels, "limit": MAX_DEPTH}
-            )
 
 
 class ExemptionForm(forms.Form):

@@ -139,25 +139,60 @@ class AssignmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first instant after ``day`` in the site's time zone: anything before it happened "by" that day."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def done_by(day: datetime.date) -> Q:
+    """Completed by the end of ``day``."""
+    return Q(completed_on__isnull=False, completed_on__lte=day)
+
+
+def status_rules(day: datetime.date) -> list[tuple[str, Q]]:
+    """THE status rule: an assignment's status as it stood at the end of ``day``, as ordered
+    conditions of which the first that holds wins. Everything else derives from it: the
+    ``status`` annotation (employee pages, the admin), the reports' ``report_status`` column
+    and CSV ``COPY``, and the dashboard's mutually exclusive counts (``status_conditions``)."""
+    end = end_of_day(day)
+    return [
+        (AssignmentStatus.CANCELLED, Q(cancelled_at__lt=end)),
+        (AssignmentStatus.EXEMPT, Q(exempted_at__lt=end)),
+        (AssignmentStatus.COMPLETED, done_by(day) & Q(completed_on__lte=F("due_on"))),
+        (AssignmentStatus.COMPLETED_LATE, done_by(day)),
+        (AssignmentStatus.OVERDUE, Q(due_on__lt=day)),
+        (AssignmentStatus.IN_PROGRESS, Q(started_at__lt=end)),
+        (AssignmentStatus.ASSIGNED, Q()),
+    ]
+
+
+def status_expression(day: datetime.date) -> Case:
+    """``status_rules`` as one SQL ``CASE``."""
+    *rules, (default, _always) = status_rules(day)
+    return Case(
+        *(When(condition, then=Value(status)) for status, condition in rules),
+        default=Value(default),
+        output_field=models.CharField(),
+    )
+
+
+def status_conditions(day: datetime.date) -> dict[str, Q]:
+    """``status_rules`` as one condition per status that holds exactly where the ``CASE`` gives
+    that status (each rule, and none before it), for filtered counts."""
+    conditions, earlier = {}, Q()
+    for status, condition in status_rules(day):
+        conditions[status] = (condition & ~earlier) if earlier else condition
+        earlier = (earlier | condition) if earlier else condition
+    return conditions
+
+
 class AssignmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(completed_at__isnull=True, exempted_at__isnull=True, cancelled_at__isnull=True)
 
     def with_status(self, at: datetime.date | None = None):
-        """Annotate ``status`` as it stood on ``at`` (today by default)."""
-        at = at or timezone.localdate()
-        return self.annotate(
-            status=Case(
-                When(cancelled_at__isnull=False, then=Value(AssignmentStatus.CANCELLED)),
-                When(exempted_at__isnull=False, then=Value(AssignmentStatus.EXEMPT)),
-                When(completed_on__isnull=False, completed_on__lte=F("due_on"), then=Value(AssignmentStatus.COMPLETED)),
-                When(completed_on__isnull=False, then=Value(AssignmentStatus.COMPLETED_LATE)),
-                When(due_on__lt=at, then=Value(AssignmentStatus.OVERDUE)),
-                When(started_at__isnull=False, then=Value(AssignmentStatus.IN_PROGRESS)),
-                default=Value(AssignmentStatus.ASSIGNED),
-                output_field=models.CharField(),
-            )
-        )
+        """Annotate ``status`` as it stood at the end of ``at`` (today by default)."""
+        return self.annotate(status=status_expression(at or timezone.localdate()))
 
 
 class Assignment(models.Model):

@@ -1,9 +1,8 @@
 """Compliance reports: what HR and managers see on the dashboard and in exports. Reads only.
 
-Every figure is computed "as of" a date, with the rule of ``AssignmentQuerySet.with_status``
-extended backwards in time: an assignment counts from the day it was assigned; a completion,
-exemption, cancellation or start counts only if it happened on or before that date. On today's
-date both rules give the same status for every assignment.
+Every figure is computed "as of" a date, with the one status rule (``models.status_rules``): an
+assignment counts from the day it was assigned; a completion, exemption, cancellation or start
+counts only if it happened on or before that date.
 
 Cancelled assignments (the person left or fell out of the audience) are not obligations, so no
 figure, drill-down or export includes them.
@@ -53,7 +52,19 @@ from django.utils.translation import gettext_lazy as _
 from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, QuizAttempt, QuizLockout
 
 from .hierarchy import in_line, line_prefix
-from .models import Assignment, AssignmentStatus, Employee, IdentityChange, Language, ReminderLog, Requirement
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Employee,
+    IdentityChange,
+    Language,
+    ReminderLog,
+    Requirement,
+    done_by,
+    end_of_day,
+    status_expression,
+)
+from .models import status_conditions as assignment_status_conditions
 
 # The columns of every export, in order (DESIGN §4). An interface: never rename or reorder;
 # columns added later go at the end, so DESIGN's list stays a prefix.
@@ -136,11 +147,6 @@ MANAGERS_ON_DASHBOARD = 25
 
 ERROR_UNKNOWN_DIMENSION = _("Unknown breakdown: %(dimension)s.")
 ERROR_UNKNOWN_STATUS = _("Unknown status: %(status)s.")
-
-
-def end_of_day(day: datetime.date) -> datetime.datetime:
-    """The first instant after ``day`` in the site's time zone: anything before it happened "by" that day."""
-    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
 @dataclass(frozen=True)
@@ -290,30 +296,10 @@ def formula_safe(value):
     return value
 
 
-def _done(as_of: datetime.date) -> Q:
-    return Q(completed_on__isnull=False, completed_on__lte=as_of)
-
-
-def status_as_of(as_of: datetime.date) -> Case:
-    """``AssignmentQuerySet.with_status`` as it stood at the end of ``as_of``."""
-    end = end_of_day(as_of)
-    done = _done(as_of)
-    return Case(
-        When(cancelled_at__lt=end, then=Value(AssignmentStatus.CANCELLED)),
-        When(exempted_at__lt=end, then=Value(AssignmentStatus.EXEMPT)),
-        When(done & Q(completed_on__lte=F("due_on")), then=Value(AssignmentStatus.COMPLETED)),
-        When(done, then=Value(AssignmentStatus.COMPLETED_LATE)),
-        When(due_on__lt=as_of, then=Value(AssignmentStatus.OVERDUE)),
-        When(started_at__lt=end, then=Value(AssignmentStatus.IN_PROGRESS)),
-        default=Value(AssignmentStatus.ASSIGNED),
-        output_field=CharField(),
-    )
-
-
 def language_as_of(as_of: datetime.date) -> Case:
     """The language the attestation was signed in, or the employee's language until they sign."""
     return Case(
-        When(_done(as_of) & ~Q(signed_locale=""), then=F("signed_locale")),
+        When(done_by(as_of) & ~Q(signed_locale=""), then=F("signed_locale")),
         default=F("employee__language"),
         output_field=CharField(),
     )
@@ -354,7 +340,7 @@ def assignments_in_scope(filters: ReportFilters) -> QuerySet[Assignment]:
         rows = rows.filter(due_on__lte=filters.due_to)
     if filters.line_of is not None:
         rows = rows.filter(in_line(filters.line_path, "employee__managers_path"))
-    return rows.annotate(report_status=status_as_of(as_of)).order_by()
+    return rows.annotate(report_status=status_expression(as_of)).order_by()
 
 
 def _week_bounds(key: str) -> tuple[datetime.date, datetime.date]:
@@ -389,14 +375,14 @@ def select(rows: QuerySet[Assignment], selection: Selection, as_of: datetime.dat
         return rows.none()
     if dimension == "due_week":
         return rows.filter(due_on__range=(start, end))
-    return rows.filter(_done(as_of), completed_on__range=(start, end))
+    return rows.filter(done_by(as_of), completed_on__range=(start, end))
 
 
 # --- Detail rows (drill-down, exports, the pandas frame) -------------------------------------
 
 
 def _detail_expressions(as_of: datetime.date) -> dict:
-    done = _done(as_of)
+    done = done_by(as_of)
     return {
         "employee_id": F("employee__employee_id"),
         "email": F("employee__email"),
@@ -525,19 +511,12 @@ def selection_count(filters: ReportFilters, selection: Selection) -> int:
 
 
 def status_conditions(as_of: datetime.date) -> dict[str, Q]:
-    """One condition per report status, mutually exclusive, equal to ``status_as_of`` (tested)."""
-    end = end_of_day(as_of)
-    not_exempt = Q(exempted_at__isnull=True) | Q(exempted_at__gte=end)
-    done = Q(completed_on__isnull=False, completed_on__lte=as_of)
-    not_done = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
-    not_started = Q(started_at__isnull=True) | Q(started_at__gte=end)
+    """The status rule's conditions for the statuses a report counts (cancelled assignments are
+    out of its scope), mutually exclusive."""
     return {
-        ASSIGNED: not_exempt & not_done & Q(due_on__gte=as_of) & not_started,
-        IN_PROGRESS: not_exempt & not_done & Q(due_on__gte=as_of, started_at__lt=end),
-        OVERDUE: not_exempt & not_done & Q(due_on__lt=as_of),
-        COMPLETED: not_exempt & done & Q(completed_on__lte=F("due_on")),
-        COMPLETED_LATE: not_exempt & done & Q(completed_on__gt=F("due_on")),
-        EXEMPT: Q(exempted_at__lt=end),
+        status: condition
+        for status, condition in assignment_status_conditions(as_of).items()
+        if status in REPORT_STATUSES
     }
 
 

@@ -42,7 +42,7 @@ from training.models import Track
 
 from .bulk import analyze_tables, insert_rows, update_rows
 from .dates import iso_date
-from .hierarchy import MAX_DEPTH, reporting_paths_refresh
+from .hierarchy import line_problems, reporting_paths_refresh
 from .identity import LOG_APPLIED, accounts_used, identity_change_log_data, identity_change_request
 from .models import (
     Assignment,
@@ -124,10 +124,6 @@ ERROR_LANGUAGE = _("Unknown language “%(value)s”: use one of %(choices)s.")
 ERROR_DUPLICATE_ID = _("Employee id %(value)s is also on row %(other)s.")
 ERROR_DUPLICATE_EMAIL = _("Email %(value)s is also on row %(other)s.")
 ERROR_MANAGER_UNKNOWN = _("Manager %(value)s is neither in this file nor an existing employee.")
-ERROR_MANAGER_LOOP = _("Manager loop: %(chain)s.")
-ERROR_LINE_TOO_DEEP = _(
-    "This puts %(employee)s %(levels)s levels of managers below the top; at most %(limit)s are allowed."
-)
 ERROR_EMAIL_TAKEN = _("Email %(value)s already belongs to employee %(other)s.")
 ERROR_EMAIL_TAKEN_USER = _("Email %(value)s already belongs to another user account.")
 ERROR_CONCURRENT = _("The roster changed while this file was being imported: import it again.")
@@ -643,73 +639,8 @@ def _check_across_rows(rows: list[_Row], existing: _Existing, errors: list[RowEr
             managers[employee_id] = row.manager_employee_id
         else:
             managers.pop(employee_id, None)
-    for cycle in _cycles(managers):
-        for position, employee_id in enumerate(cycle):
-            if employee_id in in_file:
-                chain = " → ".join([*cycle[position:], *cycle[:position], employee_id])
-                errors.append(
-                    RowError(in_file[employee_id].number, "manager_employee_id", ERROR_MANAGER_LOOP % {"chain": chain})
-                )
-    _check_depth(managers, in_file, errors)
-
-
-def _check_depth(managers: dict[str, str], in_file: dict, errors: list[RowError]) -> None:
-    """Nobody more than ``MAX_DEPTH`` levels down. A too-deep person is reported on the row of the
-    nearest line in the file at or above them (the one that put them there); each such row names
-    the deepest person below it."""
-    levels = _depths(managers)
-    worst: dict[str, tuple[int, str]] = {}
-    for employee_id, level in levels.items():
-        if level <= MAX_DEPTH:
-            continue
-        node = employee_id
-        while node not in in_file and node in managers:
-            node = managers[node]
-        if node in in_file and level > worst.get(node, (0, ""))[0]:
-            worst[node] = (level, employee_id)
-    for row_id, (level, employee_id) in worst.items():
-        message = ERROR_LINE_TOO_DEEP % {"employee": employee_id, "levels": level, "limit": MAX_DEPTH}
-        errors.append(RowError(in_file[row_id].number, "manager_employee_id", message))
-
-
-def _depths(managers: dict[str, str]) -> dict[str, int]:
-    """How many managers are above each person (0 for people caught in a loop: reported apart)."""
-    levels: dict[str, int] = {}
-    for start in managers:
-        path, on_path, node = [], set(), start
-        while node in managers and node not in levels and node not in on_path:
-            on_path.add(node)
-            path.append(node)
-            node = managers[node]
-        if node in on_path:
-            levels.update((person, 0) for person in path)
-            continue
-        level = levels.get(node, 0)
-        for person in reversed(path):
-            level += 1
-            levels[person] = level
-    return levels
-
-
-def _cycles(managers: dict[str, str]) -> list[list[str]]:
-    """Every loop in the reporting line (someone who is, through their managers, their own manager)."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    cycles = []
-    for start in managers:
-        if start in state:
-            continue
-        path, position = [], {}
-        node = start
-        while node is not None and node not in state:
-            state[node] = 1
-            position[node] = len(path)
-            path.append(node)
-            node = managers.get(node)
-        if node is not None and state.get(node) == 1:
-            cycles.append(path[position[node] :])
-        for visited in path:
-            state[visited] = 2
-    return cycles
+    for employee_id, messages in line_problems(managers, in_file).items():
+        errors.extend(RowError(in_file[employee_id].number, "manager_employee_id", message) for message in messages)
 
 
 # --- Import -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import ModelLogEntry
 
-from attest import dates, forms_people, roster
+from attest import dates, forms_people, hierarchy, roster
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind, RosterUpload
 from attest.services import assignments_sync
@@ -183,7 +183,7 @@ def test_employee_edit_rejects_taken_email_and_manager_loops(hr):
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["email"] == [str(roster.ERROR_EMAIL_TAKEN_USER % {"value": "taken@example.com"})]
-    assert form.errors["manager_employee_id"] == [str(roster.ERROR_MANAGER_LOOP % {"chain": "B1 → E1 → B1"})]
+    assert form.errors["manager_employee_id"] == [str(hierarchy.ERROR_MANAGER_LOOP % {"chain": "B1 → E1 → B1"})]
     boss.refresh_from_db()
     assert boss.manager is None and emma.manager == boss
 
@@ -214,7 +214,7 @@ def test_employee_edit_refuses_a_manager_that_makes_the_line_too_deep(hr):
     data = edit_data(lead, manager_employee_id=chain[-1].employee_id)
     response = hr.post(reverse("employees:edit", args=[lead.pk]), data)
     assert response.status_code == 200
-    expected = roster.ERROR_LINE_TOO_DEEP % {"employee": "R1", "levels": MAX_DEPTH + 1, "limit": MAX_DEPTH}
+    expected = hierarchy.ERROR_LINE_TOO_DEEP % {"employee": "R1", "levels": MAX_DEPTH + 1, "limit": MAX_DEPTH}
     assert response.context["form"].errors["manager_employee_id"] == [str(expected)]
     lead.refresh_from_db()
     assert lead.manager is None

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
-from attest import dates, roster
+from attest import dates, hierarchy, roster
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, ReminderKind, ReminderLog, RequirementKind
 from attest.reminders import invitations_send
@@ -427,8 +427,8 @@ def test_manager_loop(tmp_path):
     assert_rejected(
         write_csv(tmp_path / "r.csv", rows),
         [
-            f"row 2, column manager_employee_id: {message(roster.ERROR_MANAGER_LOOP, chain='R00001 → R00002 → R00001')}",
-            f"row 3, column manager_employee_id: {message(roster.ERROR_MANAGER_LOOP, chain='R00002 → R00001 → R00002')}",
+            f"row 2, column manager_employee_id: {message(hierarchy.ERROR_MANAGER_LOOP, chain='R00001 → R00002 → R00001')}",
+            f"row 3, column manager_employee_id: {message(hierarchy.ERROR_MANAGER_LOOP, chain='R00002 → R00001 → R00002')}",
         ],
     )
 
@@ -438,7 +438,7 @@ def test_own_manager(tmp_path):
     rows[1]["manager_employee_id"] = "R00002"
     assert_rejected(
         write_csv(tmp_path / "r.csv", rows),
-        [f"row 3, column manager_employee_id: {message(roster.ERROR_MANAGER_LOOP, chain='R00002 → R00002')}"],
+        [f"row 3, column manager_employee_id: {message(hierarchy.ERROR_MANAGER_LOOP, chain='R00002 → R00002')}"],
     )
 
 
@@ -448,7 +448,9 @@ def test_manager_loop_through_the_database(tmp_path):
     rows = [roster_row(1, manager_employee_id="R00002")]
     assert_rejected(
         write_csv(tmp_path / "r2.csv", rows),
-        [f"row 2, column manager_employee_id: {message(roster.ERROR_MANAGER_LOOP, chain='R00001 → R00002 → R00001')}"],
+        [
+            f"row 2, column manager_employee_id: {message(hierarchy.ERROR_MANAGER_LOOP, chain='R00001 → R00002 → R00001')}"
+        ],
     )
 
 
@@ -631,7 +633,7 @@ def test_a_reporting_line_deeper_than_the_limit_is_refused(tmp_path):
     last = f"R{MAX_DEPTH + 2:05d}"
     assert problems(result) == [
         f"row {MAX_DEPTH + 3}, column manager_employee_id: "
-        + message(roster.ERROR_LINE_TOO_DEEP, employee=last, levels=MAX_DEPTH + 1, limit=MAX_DEPTH)
+        + message(hierarchy.ERROR_LINE_TOO_DEEP, employee=last, levels=MAX_DEPTH + 1, limit=MAX_DEPTH)
     ]
     assert not Employee.objects.exists()
     assert roster_import(source=write_csv(tmp_path / "ok.csv", rows[:-1]), send_invitations=False).ok
