@@ -3,10 +3,12 @@
 import datetime
 import itertools
 import json
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from attest.hierarchy import reporting_paths_refresh
 from attest.models import Assignment, Employee, Requirement, RequirementKind
@@ -186,3 +188,13 @@ def finished(assignment_) -> Assignment:
     complete_training(assignment_)
     assignment_.refresh_from_db()
     return assignment_
+
+
+@contextmanager
+def kept_for_module(django_db_blocker):
+    """Data a whole test module reads, built once (what ``TestCase.setUpTestData`` gives): the
+    transaction around it is rolled back after the module's last test, and each test runs in a
+    savepoint inside it (pytest-django's ``db``), so no test sees another's writes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
