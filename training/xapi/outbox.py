@@ -214,6 +214,10 @@ def outbox_send(
             except _Stop:
                 break
             include_waiting = include_waiting or report.sent > 0
+        if report.delayed:  # the store is down for every statement: the untried ones wait as long
+            XapiStatement.objects.filter(status=XapiStatementStatus.PENDING, next_try_at__lt=report.next_try_at).update(
+                next_try_at=report.next_try_at
+            )
     finally:
         if owned:
             client.close()

@@ -25,4 +25,4 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.sent} sent, {report.failed} refused, {report.delayed} waiting.")
         if report.failed or report.delayed:
             when = f" Next try at {report.next_try_at.isoformat()}." if report.delayed and report.next_try_at else ""
-            raise CommandError(f"The learning record store answered: {report.errors[-1]}{when}")
+            raise CommandError(f"The learning record store answered: {report.errors[-1].rstrip('.')}.{when}")
