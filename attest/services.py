@@ -19,6 +19,7 @@ from wagtail.log_actions import log
 from training.models import PolicyVersion, QuizAttemptGrant
 from training.selectors import LearnerProgress, quiz_allowance
 from training.services import quiz_attempts_grant
+from training.xapi.outbox import xapi_enabled
 
 from . import chain
 from .bulk import insert_rows
@@ -32,6 +33,7 @@ from .models import (
     RequirementKind,
 )
 from .selectors import assignment_progress, assignment_window_start
+from .xapi import attestation_statements_record
 
 ERROR_NOT_READY = _("Read every chapter and pass every quiz before you sign.")
 ERROR_NAME_MISMATCH = _("Type your full name exactly as it appears here: %(name)s.")
@@ -146,12 +148,16 @@ def attestation_create(
         return Attestation.objects.get(assignment=assignment, corrects__isnull=True)
     AttestationChainHead.objects.filter(lane=head.lane).update(seq=record.chain_seq, record_hash=record.record_hash)
     transaction.on_commit(_checkpoint_soon, robust=True)  # the signature stands even if queueing fails
-    Assignment.objects.open().filter(Q(pk=assignment.pk) | Q(employee=employee, version=version)).update(
+    completing = Assignment.objects.open().filter(Q(pk=assignment.pk) | Q(employee=employee, version=version))
+    completed_ids = list(completing.values_list("pk", flat=True)) if xapi_enabled() else []
+    completing.update(
         completed_at=record.signed_at,
         completed_on=timezone.localdate(record.signed_at),
         attestation=record,
         signed_locale=record.locale_code,
     )
+    if xapi_enabled():
+        attestation_statements_record(record=record, assignment_ids=completed_ids)
     return record
 
 

@@ -25,6 +25,8 @@ MODEL_PERMISSIONS = {
         "attest.view_attestation",
         "attest.view_reminderlog",
         "training.view_policyversion",
+        "training.view_xapistatement",
+        "training.change_xapistatement",
         "cms.change_companysettings",
         "cms.add_crisiscontact",
         "cms.change_crisiscontact",

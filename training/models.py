@@ -562,3 +562,6 @@ class QuizLockout(models.Model):
 
     def __str__(self):
         return f"{self.user_id} locked out of {self.chapter_key}"
+
+
+from .xapi.models import XapiStatement, XapiStatementStatus  # noqa: E402, F401  (the xAPI outbox)

@@ -28,6 +28,8 @@ from .models import (
     ReadingProgress,
 )
 from .selectors import QuizAllowance, approved_revision_ids, quiz_attempts_granted
+from .xapi import statements as xapi
+from .xapi.outbox import statement_record, xapi_enabled
 
 ERROR_RELEASE_NO_CHAPTERS = _("This policy has no published chapters: there is nothing to release.")
 ERROR_RELEASE_IN_REVIEW = _("“%(title)s” is still in review: approve or cancel the review before releasing.")
@@ -334,9 +336,13 @@ def version_release(
     return version
 
 
+@transaction.atomic
 def reading_record(*, user, chapter: PolicyVersionChapter) -> ReadingProgress:
-    """Mark a chapter read. Reading again later only moves ``last_read_at``."""
+    """Mark a chapter read. Reading again later only moves ``last_read_at``. Each reading is an
+    xAPI "experienced" statement when a learning record store is configured."""
     now = timezone.now()
+    if xapi_enabled():
+        statement_record(xapi.chapter_experienced(user=user, chapter=chapter, at=now))
     progress, created = ReadingProgress.objects.get_or_create(
         user=user,
         version_id=chapter.version_id,
@@ -420,10 +426,13 @@ def quiz_answers_validate(*, attempt: QuizAttempt, chapter: PolicyVersionChapter
             raise QuizError(ERROR_QUIZ_ONE_ANSWER % {"prompt": question["prompt"]})
 
 
+@transaction.atomic
 def quiz_attempt_submit(
     *, user, chapter: PolicyVersionChapter, attempt_id, answers: dict[str, list[int]]
 ) -> QuizAttempt:
-    """Grade an open attempt on the server. A closed, foreign or forged attempt changes nothing."""
+    """Grade an open attempt on the server. A closed, foreign or forged attempt changes nothing.
+    A graded attempt is an xAPI "passed" or "failed" statement when a learning record store is
+    configured."""
     try:
         attempt_id = uuid.UUID(str(attempt_id))
     except ValueError:
@@ -453,6 +462,8 @@ def quiz_attempt_submit(
     if not updated:
         raise QuizError(ERROR_QUIZ_ATTEMPT_CLOSED)
     attempt.refresh_from_db()
+    if xapi_enabled():
+        statement_record(xapi.quiz_attempt_graded(user=user, chapter=chapter, attempt=attempt))
     return attempt
 
 

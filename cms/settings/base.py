@@ -293,3 +293,12 @@ ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("ATTEST_ROSTER_UPLOAD_MA
 
 # Wagtail's live preview shows the page in a same-origin frame, so SAMEORIGIN (not DENY) is deliberate.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+# xAPI 1.0.3 statements to a learning record store (README, "Learning record store (xAPI)"):
+# nothing is recorded or sent while the endpoint is empty.
+XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "")
+XAPI_LRS_KEY = os.environ.get("XAPI_LRS_KEY", "")
+XAPI_LRS_SECRET = os.environ.get("XAPI_LRS_SECRET", "")
+XAPI_LRS_TIMEOUT_SECONDS = float(os.environ.get("XAPI_LRS_TIMEOUT_SECONDS", "10"))
+XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", "100"))
+XAPI_RETRY_BASE_SECONDS = int(os.environ.get("XAPI_RETRY_BASE_SECONDS", "30"))
+XAPI_RETRY_MAX_SECONDS = int(os.environ.get("XAPI_RETRY_MAX_SECONDS", str(6 * 60 * 60)))

@@ -8,3 +8,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ACCOUNT_RATE_LIMITS = False  # tests that exercise rate limits switch them on themselves
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+XAPI_LRS_ENDPOINT = ""  # tests that send xAPI statements point it at their own store
