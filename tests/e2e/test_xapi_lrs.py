@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from attest.selectors import assignment_progress
-from attest.simulation import complete_training
+from cms.simulation import complete_training
 from tests import factories
 from training.models import XapiStatement, XapiStatementStatus
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from attest.models import Assignment
 from attest.selectors import assignment_progress
-from attest.simulation import complete_training
-from tests import factories
+from cms.simulation import complete_training
 from training.models import XapiStatement, XapiStatementStatus
 from training.services import quiz_attempt_start, quiz_attempt_submit, reading_record
 from training.xapi.outbox import backoff_delay, outbox_send, statements_retry
@@ -103,7 +102,7 @@ def test_quiz_attempts_are_failed_then_passed_with_their_scaled_score(lrs, emma_
         for item in attempt.presented
     }
     quiz_attempt_submit(user=user, chapter=chapter, attempt_id=attempt.pk, answers=wrong)
-    from attest.simulation import passing_answers
+    from cms.simulation import passing_answers
 
     attempt = quiz_attempt_start(user=user, chapter=chapter)
     quiz_attempt_submit(user=user, chapter=chapter, attempt_id=attempt.pk, answers=passing_answers(chapter, attempt))
