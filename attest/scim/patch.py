@@ -95,8 +95,8 @@ def _at_path(doc: dict, op: str, path: Path, value, text: str) -> None:
         container[path.attr] = None  # cleared, not absent: absent would mean "keep"
     elif op == "add" and isinstance(current, list):
         container[path.attr] = current + (value if isinstance(value, list) else [value])
-    elif op == "add" and isinstance(current, dict) and isinstance(value, dict):
-        current.update(value)
+    elif isinstance(current, dict) and isinstance(value, dict):
+        current.update(value)  # sub-attributes not given are left unchanged (RFC 7644 §3.5.2.3)
     else:
         container[path.attr] = value
 
