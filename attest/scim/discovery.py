@@ -3,13 +3,11 @@
 from .schemas import ENTERPRISE, RESOURCE_TYPE, SCHEMA, SERVICE_PROVIDER_CONFIG, USER
 
 MAX_RESULTS = 200
-DOCUMENTATION = "README.md, section “SCIM provisioning”"
 
 
 def service_provider_config(base: str) -> dict:
     return {
         "schemas": [SERVICE_PROVIDER_CONFIG],
-        "documentationUri": DOCUMENTATION,
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": MAX_RESULTS},
@@ -63,9 +61,7 @@ def schemas(base: str) -> list[dict]:
     user = [
         _attribute("userName", required=True, unique="server"),
         _attribute("externalId", mutability="immutable", unique="server"),
-        _attribute(
-            "name", "complex", sub=[_attribute("givenName"), _attribute("familyName"), _attribute("formatted")]
-        ),
+        _attribute("name", "complex", sub=[_attribute("givenName"), _attribute("familyName"), _attribute("formatted")]),
         _attribute("displayName", mutability="readOnly"),
         _attribute(
             "emails",
@@ -105,5 +101,3 @@ def schemas(base: str) -> list[dict]:
             "meta": {"resourceType": "Schema", "location": f"{base}/Schemas/{ENTERPRISE}"},
         },
     ]
-
-

@@ -65,7 +65,9 @@ def scim_endpoint(methods: tuple[str, ...]):
             if wait:
                 return error_response(ScimError(429, ERROR_RATE % {"seconds": wait}), Retry_After=str(wait))
             if request.method not in methods:
-                return error_response(ScimError(405, ERROR_METHOD % {"method": request.method}), Allow=", ".join(methods))
+                return error_response(
+                    ScimError(405, ERROR_METHOD % {"method": request.method}), Allow=", ".join(methods)
+                )
             request.scim_token = token
             try:
                 return view(request, *args, **kwargs)
@@ -107,7 +109,13 @@ def users(request):
         for employee in page
     ]
     return scim_response(
-        {"schemas": [LIST], "totalResults": total, "startIndex": start, "itemsPerPage": len(resources), "Resources": resources}
+        {
+            "schemas": [LIST],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": len(resources),
+            "Resources": resources,
+        }
     )
 
 
@@ -130,7 +138,13 @@ def service_provider_config(request):
 
 
 def _listed(items: list[dict]) -> dict:
-    return {"schemas": [LIST], "totalResults": len(items), "startIndex": 1, "itemsPerPage": len(items), "Resources": items}
+    return {
+        "schemas": [LIST],
+        "totalResults": len(items),
+        "startIndex": 1,
+        "itemsPerPage": len(items),
+        "Resources": items,
+    }
 
 
 @scim_endpoint(("GET",))

@@ -305,7 +305,7 @@ def test_list_with_filters(scim, people, query, expected):
     assert body["totalResults"] == len(expected)
 
 
-@pytest.mark.parametrize("query", ['userName eq', 'foo eq "x"', 'userName eq "a" or title eq "b"', "((("])
+@pytest.mark.parametrize("query", ["userName eq", 'foo eq "x"', 'userName eq "a" or title eq "b"', "((("])
 def test_bad_filters_are_invalid_filter(scim, people, query):
     assert_error(scim.get("Users", filter=query), 400, "invalidFilter")
 
@@ -334,7 +334,9 @@ def test_list_queries_do_not_grow_with_the_page(scim, people, django_assert_max_
 
 
 def test_okta_style_put_replaces_the_user(scim, people, version):
-    factories.requirement(version.policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1), departments=["Support"])
+    factories.requirement(
+        version.policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1), departments=["Support"]
+    )
     emma = people[1]
     body = {
         "schemas": [USER, ENTERPRISE],
@@ -354,7 +356,11 @@ def test_okta_style_put_replaces_the_user(scim, people, version):
     assert emma.manager == people[2]
     assert Assignment.objects.filter(employee=emma).count() == 1
     entry = ModelLogEntry.objects.get(object_id=str(emma.pk), action=LOG_PROVISIONING)
-    assert entry.data["source"] == "provisioning" and set(entry.data["fields"]) >= {"last_name", "department", "manager"}
+    assert entry.data["source"] == "provisioning" and set(entry.data["fields"]) >= {
+        "last_name",
+        "department",
+        "manager",
+    }
     assert response.json()[ENTERPRISE]["manager"]["value"] == str(people[2].pk)
 
 
@@ -365,7 +371,11 @@ def test_put_cannot_change_the_employee_id(scim, people):
 
 def test_put_manager_loop_and_depth_follow_the_roster(scim, people):
     boss, emma, _noah = people
-    body = {"schemas": [USER, ENTERPRISE], "userName": "marcus@example.com", ENTERPRISE: {"manager": {"value": str(emma.pk)}}}
+    body = {
+        "schemas": [USER, ENTERPRISE],
+        "userName": "marcus@example.com",
+        ENTERPRISE: {"manager": {"value": str(emma.pk)}},
+    }
     assert_error(scim.put(f"Users/{boss.pk}", body), 400, "invalidValue", "Manager loop: M1 → E1 → M1.")
     chain = [boss]
     for n in range(MAX_DEPTH):
@@ -481,8 +491,12 @@ def test_email_change_of_a_used_account_applies_at_once_and_is_recorded(
     emma.user.set_password("a-long-password-1")
     emma.user.save()
     held = IdentityChange.objects.create(
-        employee=emma, old_email="emma@example.com", new_email="held@example.com",
-        requested_at=emma.updated_at, source=IdentityChangeSource.EDIT, batch="00000000-0000-0000-0000-000000000001",
+        employee=emma,
+        old_email="emma@example.com",
+        new_email="held@example.com",
+        requested_at=emma.updated_at,
+        source=IdentityChangeSource.EDIT,
+        batch="00000000-0000-0000-0000-000000000001",
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = scim.patch(

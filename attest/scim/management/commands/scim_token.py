@@ -20,7 +20,9 @@ class Command(BaseCommand):
             if action == "create":
                 record, token = token_create(name=options["name"])
                 self.stdout.write(token)
-                self.stderr.write(f"Token “{record.name}” created. It is shown only this once: store it in the provider.")
+                self.stderr.write(
+                    f"Token “{record.name}” created. It is shown only this once: store it in the provider."
+                )
             elif action == "revoke":
                 record = token_revoke(name=options["name"])
                 self.stdout.write(f"Token “{record.name}” revoked.")
