@@ -573,3 +573,24 @@ def test_editors_cannot_manage_tokens():
     assert client.get("/admin/scim_tokens/add/").status_code in (302, 403)
     assert client.post("/admin/scim_tokens/add/", {"name": "Sneaky"}).status_code in (302, 403)
     assert not ScimToken.objects.exists()
+
+
+# --- Insiders ------------------------------------------------------------------------------------
+
+
+def test_a_provider_cannot_take_a_staff_accounts_address(scim):
+    from cms.roles import HR
+
+    factories.user(email="ingrid@example.com", groups=[HR])
+    body = user_body(userName="ingrid@example.com", emails=[{"value": "ingrid@example.com", "primary": True}])
+    assert_error(scim.post("Users", body), 409, "uniqueness", "already belongs to another user account")
+    assert not Employee.objects.exists()
+
+
+def test_without_a_track_attribute_the_provider_leaves_hr_s_track_alone(scim, people):
+    emma = people[1]
+    Employee.objects.filter(pk=emma.pk).update(track="official")
+    body = {"schemas": [USER], "userName": "emma@example.com", "track": "all", "title": "Intern"}
+    assert scim.put(f"Users/{emma.pk}", body).status_code == 200
+    emma.refresh_from_db()
+    assert emma.track == "official"
