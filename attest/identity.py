@@ -197,6 +197,11 @@ def _apply(change: IdentityChange, *, by, notify: bool) -> None:
         transaction.on_commit(partial(_notify_old_address, change.pk))
 
 
+def identity_change_announce(change_pk: int) -> None:
+    """Tell the old address of an applied change, once the transaction commits."""
+    transaction.on_commit(partial(_notify_old_address, change_pk))
+
+
 def _session_user_id(data: str) -> str | None:
     """The user id a stored session claims, read without checking its signature (a third of
     the cost): used only to pick sessions to delete, where a forged claim does no harm."""

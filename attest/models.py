@@ -394,6 +394,7 @@ class RosterUpload(models.Model):
 class IdentityChangeSource(models.TextChoices):
     EDIT = "edit", _("Edit in the admin")
     ROSTER = "roster", _("Roster import")
+    PROVISIONING = "provisioning", _("Provisioning (SCIM)")
 
 
 class IdentityChangeOutcome(models.TextChoices):

@@ -43,7 +43,14 @@ from training.models import Track
 from .bulk import analyze_tables, insert_rows, update_rows
 from .dates import iso_date
 from .hierarchy import line_problems, reporting_paths_refresh
-from .identity import LOG_APPLIED, accounts_used, identity_change_log_data, identity_change_request
+from .identity import (
+    LOG_APPLIED,
+    accounts_used,
+    identity_change_announce,
+    identity_change_log_data,
+    identity_change_request,
+    sessions_end,
+)
 from .models import (
     Assignment,
     Employee,
@@ -136,6 +143,7 @@ MAX_ERRORS = 1000
 logger = logging.getLogger(__name__)
 
 LOG_ACTION = "attest.roster_import"
+LOG_PROVISIONING = "attest.provisioning"
 INVITATION_BATCH = 500
 _DB_CHUNK = 900
 
@@ -759,6 +767,62 @@ def _read(lines: Iterator[list[str]], errors: list[RowError], report: Callable[[
     return rows
 
 
+def people_apply(
+    rows: list[dict],
+    *,
+    by=None,
+    source: str = IdentityChangeSource.PROVISIONING,
+    via: str = "",
+    send_invitations: bool = True,
+) -> RosterResult:
+    """Check and apply people who come from another system than a file (SCIM provisioning): each
+    row a dict of ``COLUMNS`` to text (dates as YYYY-MM-DD), numbered from 2 as a file's lines are.
+    The same checks, plan, writes, assignments and invitations as a roster import, all or nothing;
+    nobody missing from ``rows`` is touched. The audit log marks each entry with ``source`` and
+    ``via`` (the provisioning token's name). The identity provider is authoritative for sign-in
+    emails: a new one applies at once, recorded with ``source``; a used account's old address is
+    told, its sessions end and a change waiting for HR is superseded."""
+    result = RosterResult()
+    index = {name: position for position, name in enumerate(COLUMNS)}
+    try:
+        parsed = [
+            _row(number, [_cell(row.get(name)) for name in COLUMNS], index, len(COLUMNS), result.errors)
+            for number, row in enumerate(rows, start=2)
+        ]
+        if result.errors:
+            result.errors.sort(key=_sort_key)
+            return result
+        with transaction.atomic():
+            lock_roster()
+            plan = _check(parsed, result, False, send_invitations, hold_identity_changes=False)
+            if plan is None:
+                return result
+            user_ids = {values[0]: values[1] for values in plan.existing.employees.values()}
+            used = accounts_used(user_ids[pk] for pk, _old, _new in plan.moved)
+            affected = _apply(plan, by, via, lambda share: None, source=source)
+            reporting_paths_refresh()
+            assignments_sync(employee_ids=affected.employee_ids)
+            told = [change for change in affected.direct_changes if user_ids[change.employee_id] in used]
+            if told:
+                IdentityChange.objects.filter(
+                    employee_id__in=[change.employee_id for change in told], outcome=IdentityChangeOutcome.PENDING
+                ).update(outcome=IdentityChangeOutcome.SUPERSEDED, decided_by=by, decided_at=timezone.now())
+                sessions_end(user_ids=[user_ids[change.employee_id] for change in told])
+                for change in told:
+                    identity_change_announce(change.pk)
+    except _TooManyProblems as stopped:
+        result.errors.sort(key=_sort_key)
+        result.errors.insert(0, RowError(1, FILE, ERROR_TOO_MANY % {"row": stopped.args[0], "limit": MAX_ERRORS}))
+        return result
+    except IntegrityError:
+        logger.warning("Provisioning rolled back on a constraint violation.", exc_info=True)
+        return RosterResult(errors=[RowError(2, FILE, str(ERROR_CONCURRENT))])
+    result.invite_ids = [affected.new_pks[row.employee_id] for row in plan.invite]
+    if send_invitations and result.invite_ids:
+        _queue_invitations(result.invite_ids)
+    return result
+
+
 def lock_roster() -> None:
     """One change to the people at a time, also across app servers (SQLite serialises writers by
     itself): an import, or HR's correction of one record. Take it first in the transaction:
@@ -784,14 +848,20 @@ class _Plan:
     moved: list[tuple[int, str, str]]  # never-used accounts whose email changes at once: pk, old, new
 
 
-def _check(rows: list[_Row], result: RosterResult, deactivate_missing: bool, send_invitations: bool) -> _Plan | None:
+def _check(
+    rows: list[_Row],
+    result: RosterResult,
+    deactivate_missing: bool,
+    send_invitations: bool,
+    hold_identity_changes: bool = True,
+) -> _Plan | None:
     """Finish checking against the database and fill in ``result``'s counts; the plan if all is well."""
     existing = _load_existing()
     _check_across_rows(rows, existing, result.errors)
     if result.errors:
         result.errors.sort(key=_sort_key)
         return None
-    plan = _plan(rows, existing, deactivate_missing, send_invitations)
+    plan = _plan(rows, existing, deactivate_missing, send_invitations, hold_identity_changes)
     result.created = len(plan.new_rows)
     result.updated = len(plan.changed)
     result.unchanged = len(rows) - result.created - result.updated
@@ -803,9 +873,10 @@ def _check(rows: list[_Row], result: RosterResult, deactivate_missing: bool, sen
     return plan
 
 
-def _hold_identity_changes(rows: list[_Row], existing: _Existing) -> tuple[list, list]:
+def _hold_identity_changes(rows: list[_Row], existing: _Existing, hold: bool = True) -> tuple[list, list]:
     """Split new emails of existing people: a used account's waits for a second HR person (the
-    row goes on with its current email), a never-used account's changes at once."""
+    row goes on with its current email), a never-used account's changes at once. With ``hold``
+    false (the identity provider is authoritative) every new email changes at once."""
     moving = {
         row.employee_id: existing.employees[row.employee_id]
         for row in rows
@@ -813,7 +884,7 @@ def _hold_identity_changes(rows: list[_Row], existing: _Existing) -> tuple[list,
     }
     if not moving:
         return [], []
-    used = accounts_used(current[1] for current in moving.values())
+    used = accounts_used(current[1] for current in moving.values()) if hold else set()
     held, moved = [], []
     for row in rows:
         current = moving.get(row.employee_id)
@@ -829,8 +900,10 @@ def _hold_identity_changes(rows: list[_Row], existing: _Existing) -> tuple[list,
     return held, moved
 
 
-def _plan(rows: list[_Row], existing: _Existing, deactivate_missing: bool, send_invitations: bool) -> _Plan:
-    held, moved = _hold_identity_changes(rows, existing)
+def _plan(
+    rows: list[_Row], existing: _Existing, deactivate_missing: bool, send_invitations: bool, hold: bool = True
+) -> _Plan:
+    held, moved = _hold_identity_changes(rows, existing, hold)
     new_rows, changed = [], []
     for row in rows:
         current = existing.employees.get(row.employee_id)
@@ -865,6 +938,7 @@ def _plan(rows: list[_Row], existing: _Existing, deactivate_missing: bool, send_
 class _Affected:
     employee_ids: list[int]
     new_pks: dict[str, int]
+    direct_changes: list = field(default_factory=list)  # IdentityChange rows applied at once
 
 
 def _chunks(items: list, size: int = _DB_CHUNK) -> Iterator[list]:
@@ -911,13 +985,15 @@ def _label(employee_id: str, first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name} ({employee_id})"
 
 
-def _apply(plan: _Plan, by, file_name: str, report: Callable[[float], None]) -> _Affected:
+def _apply(
+    plan: _Plan, by, file_name: str, report: Callable[[float], None], source: str = IdentityChangeSource.ROSTER
+) -> _Affected:
     """Write the plan: accounts, people (managers first), changes, leavers, then the audit log;
     new emails of used accounts become one request for a second HR person's approval."""
     User = get_user_model()
     existing = plan.existing
     now = timezone.now()
-    log = _AuditLog(by=by, now=now)
+    log = _AuditLog(by=by, now=now, source=source, via=file_name)
     user_pks = insert_rows(
         User,
         _NEW_USER_FIELDS,
@@ -987,17 +1063,19 @@ def _apply(plan: _Plan, by, file_name: str, report: Callable[[float], None]) -> 
         Employee.objects.filter(pk__in=chunk).update(status=EmployeeStatus.TERMINATED, updated_at=now)
     for chunk in _chunks(plan.missing_users_to_close):
         User.objects.filter(pk__in=chunk).update(is_active=False)
-    _record_identity_changes(plan, by=by, file_name=file_name, log=log)
+    direct = _record_identity_changes(plan, by=by, file_name=file_name, log=log, source=source)
     log.save()
     report(0.8)
-    return _Affected(employee_ids=[*new_pks.values(), *touched, *leavers], new_pks=new_pks)
+    return _Affected(employee_ids=[*new_pks.values(), *touched, *leavers], new_pks=new_pks, direct_changes=direct)
 
 
-def _record_identity_changes(plan: _Plan, *, by, file_name: str, log: "_AuditLog") -> None:
+def _record_identity_changes(
+    plan: _Plan, *, by, file_name: str, log: "_AuditLog", source: str = IdentityChangeSource.ROSTER
+) -> list[IdentityChange]:
     """Never-used accounts' new emails were written above: record and audit them old → new.
     Used accounts' new emails wait, as one request for the whole file."""
     now = timezone.now()
-    common = {"requested_by": by, "requested_at": now, "source": IdentityChangeSource.ROSTER, "file_name": file_name}
+    common = {"requested_by": by, "requested_at": now, "source": source, "file_name": file_name}
     direct = IdentityChange.objects.bulk_create(
         [
             IdentityChange(
@@ -1027,6 +1105,7 @@ def _record_identity_changes(plan: _Plan, *, by, file_name: str, log: "_AuditLog
             file_name=file_name,
             batch=log.uuid,
         )
+    return direct
 
 
 class _AuditLog:
@@ -1046,14 +1125,20 @@ class _AuditLog:
         "deleted",
     )
 
-    def __init__(self, *, by, now):
+    def __init__(self, *, by, now, source: str = IdentityChangeSource.ROSTER, via: str = ""):
         self.by = by.pk if by else None
+        # Entries of provisioning (SCIM) say so: their own action, the source and the token's name.
+        self.provisioning = source == IdentityChangeSource.PROVISIONING
+        self.extra = {"source": source, "via": via} if self.provisioning else {}
         self.now = now
         self.uuid = uuid.uuid4()
         self.content_type = ContentType.objects.get_for_model(Employee).pk
         self.rows = []
 
     def add(self, pk: int, label: str, data: dict, action: str = LOG_ACTION) -> None:
+        if self.provisioning:
+            action = LOG_PROVISIONING if action == LOG_ACTION else action
+            data = {**data, **self.extra}
         self.rows.append((self.content_type, str(pk), label, action, data, self.now, self.uuid, self.by, True, False))
 
     def save(self) -> None:

@@ -31,6 +31,9 @@ MODEL_PERMISSIONS = {
         "cms.add_crisiscontact",
         "cms.change_crisiscontact",
         "cms.delete_crisiscontact",
+        "scim.add_scimtoken",
+        "scim.change_scimtoken",
+        "scim.view_scimtoken",
     ],
     POLICY_EDITORS: [
         "wagtailadmin.access_admin",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("verify/<str:code>/", verify, name="verify"),
     path("training/", include(attest_urls)),
     path("team/", include("attest.urls_reports")),
+    path("scim/v2/", include("attest.scim.urls")),
     path("_util/login/", wagtail_login, name="frontend_login"),
 ]
 

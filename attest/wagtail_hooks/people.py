@@ -58,6 +58,7 @@ from ..models import (
     EmployeeStatus,
     IdentityChange,
     IdentityChangeOutcome,
+    IdentityChangeSource,
     Requirement,
     RequirementKind,
 )
@@ -449,7 +450,12 @@ class AssignmentViewSet(ModelViewSet):
 
 
 def _requested(change: IdentityChange) -> str:
-    who = change.requested_by.get_username() if change.requested_by else _("a roster import on the server")
+    if change.requested_by:
+        who = change.requested_by.get_username()
+    elif change.source == IdentityChangeSource.PROVISIONING:
+        who = _("the identity provider")
+    else:
+        who = _("a roster import on the server")
     via = change.file_name or str(change.get_source_display())
     return _("%(who)s, %(when)s (%(via)s)") % {
         "who": who,

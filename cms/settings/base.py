@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "cms",
     "training",
     "attest",
+    "attest.scim",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.simple_translation",
@@ -290,6 +291,19 @@ ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES = int(
     os.environ.get("ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES", str(300 * 1024 * 1024))
 )
 ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS", "24"))
+
+# SCIM provisioning (README, "SCIM provisioning"): requests a minute per token; where the location
+# and the track come from; defaults for new people whose provider sends no department or location;
+# whether new people get an invitation email.
+ATTEST_SCIM_RATE_LIMIT = int(os.environ.get("ATTEST_SCIM_RATE_LIMIT", "600"))
+ATTEST_SCIM_LOCATION_ATTRIBUTE = os.environ.get("ATTEST_SCIM_LOCATION_ATTRIBUTE", 'addresses[type eq "work"].locality')
+ATTEST_SCIM_TRACK_ATTRIBUTE = os.environ.get("ATTEST_SCIM_TRACK_ATTRIBUTE", "")
+ATTEST_SCIM_OFFICIAL_VALUES = [
+    v.strip() for v in os.environ.get("ATTEST_SCIM_OFFICIAL_VALUES", "official,true").split(",") if v.strip()
+]
+ATTEST_SCIM_DEFAULT_DEPARTMENT = os.environ.get("ATTEST_SCIM_DEFAULT_DEPARTMENT", "")
+ATTEST_SCIM_DEFAULT_LOCATION = os.environ.get("ATTEST_SCIM_DEFAULT_LOCATION", "")
+ATTEST_SCIM_SEND_INVITATIONS = os.environ.get("ATTEST_SCIM_SEND_INVITATIONS", "1") == "1"
 
 # Wagtail's live preview shows the page in a same-origin frame, so SAMEORIGIN (not DENY) is deliberate.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
