@@ -32,8 +32,9 @@ from training.models import PolicyPage
 
 from .company import company_details
 from .hierarchy import in_line, line_prefix
-from .models import Assignment, AssignmentStatus, Employee, EmployeeStatus, ReminderKind, ReminderLog
+from .models import Assignment, Employee, EmployeeStatus, ReminderKind, ReminderLog
 from .permissions import HR_PERMISSION
+from .status import AssignmentStatus
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from training.selectors import (
 )
 
 from .hierarchy import in_line, line_prefix
-from .models import Assignment, AssignmentStatus, Attestation, Employee, RequirementKind
+from .models import Assignment, Attestation, Employee, RequirementKind
+from .status import AssignmentStatus
 
 OPEN_STATUSES = {AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE}
 

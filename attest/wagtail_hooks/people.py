@@ -53,7 +53,6 @@ from ..identity import (
 )
 from ..models import (
     Assignment,
-    AssignmentStatus,
     Employee,
     EmployeeStatus,
     IdentityChange,
@@ -72,6 +71,7 @@ from ..roster import (
 )
 from ..selectors import OPEN_STATUSES
 from ..services import AttestationError, assignment_exempt
+from ..status import AssignmentStatus
 from ..tasks import sync_assignments
 
 ROSTER_PERMISSIONS = ("attest.add_employee", "attest.change_employee")
