@@ -6,8 +6,8 @@ serious or critical axe-core violation, on a console or page error, and on an er
 HTML checker (every page's HTML as the server sent it, checked in one run at the end).
 
 Each page is loaded once per language and checked at both widths by resizing the window (the
-HTML is the same; the layout is what changes). The data are built once; the walk takes about a
-minute and a half."""
+HTML is the same; the layout is what changes), with one browser and data built once: 5 languages
+× 29 pages, each checked by axe at both widths."""
 
 import datetime
 import gettext
