@@ -221,7 +221,9 @@ class AccessReview(models.Model):
 
     wagtail_reference_index_ignore = True
 
-    account = models.ForeignKey(OfficialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="reviews")
+    account = models.ForeignKey(
+        OfficialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="reviews"
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT, related_name="+"

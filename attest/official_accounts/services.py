@@ -46,16 +46,14 @@ def account_schedule(*, account: OfficialAccount, today: datetime.date | None = 
     account.next_review_on = start + relativedelta(months=account.review_every_months)
 
 
-@transaction.atomic
-def account_save(*, account: OfficialAccount, by) -> OfficialAccount:
-    """Create or correct an account's description; its review date follows its schedule."""
-    creating = account.pk is None
-    if creating:
+def account_save(*, account: OfficialAccount) -> OfficialAccount:
+    """Create or correct an account's description; its review date follows its schedule. (The
+    admin's create and edit views write the audit log, as for every model.)"""
+    if account.pk is None:
         account.created_at = timezone.now()
     account_schedule(account=account)
     account.full_clean()
     account.save()
-    log(instance=account, action="wagtail.create" if creating else "wagtail.edit", user=by)
     return account
 
 
@@ -108,7 +106,9 @@ def access_grant(
 
 def _remove(access: AccountAccess, *, by, note: str, now: datetime.datetime) -> bool:
     """Stamp one access row removed; False if it already was (a concurrent removal)."""
-    removed = AccountAccess.objects.active().filter(pk=access.pk).update(removed_at=now, removed_by=by, removal_note=note)
+    removed = (
+        AccountAccess.objects.active().filter(pk=access.pk).update(removed_at=now, removed_by=by, removal_note=note)
+    )
     if not removed:
         return False
     AccessRemovalTask.objects.filter(access=access, done_at__isnull=True).update(done_at=now, done_by=by, note=note)
@@ -165,7 +165,11 @@ def removal_record(*, task: AccessRemovalTask, by, note: str) -> AccessRemovalTa
     note = " ".join(note.split())
     if not note:
         raise AccountError(ERROR_NOTE_REQUIRED)
-    task = AccessRemovalTask.objects.select_for_update().select_related("access__account", "access__employee").get(pk=task.pk)
+    task = (
+        AccessRemovalTask.objects.select_for_update()
+        .select_related("access__account", "access__employee")
+        .get(pk=task.pk)
+    )
     if task.done_at is not None:
         raise AccountError(ERROR_TASK_DONE)
     now = timezone.now()
