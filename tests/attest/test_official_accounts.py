@@ -316,7 +316,9 @@ def test_a_review_of_holders_that_changed_meanwhile_is_refused(hr, hr_user):
 def test_reports_list_leavers_weak_sign_in_and_overdue_reviews(hr, hr_user):
     weak, _owner, _leaver, _access, _task = leaver_with_task(hr_user)
     strong = make_account(platform=Platform.LINKEDIN, handle="northwind", sign_in_protection=SignInProtection.PASSKEY)
-    OfficialAccount.objects.filter(pk=strong.pk).update(next_review_on=timezone.localdate() - datetime.timedelta(days=4))
+    OfficialAccount.objects.filter(pk=strong.pk).update(
+        next_review_on=timezone.localdate() - datetime.timedelta(days=4)
+    )
     report = register_report()
     assert [(account, [a.holder_name for a in accesses]) for account, accesses in report.leavers_holding] == [
         (weak, ["Lars Haugen"])
@@ -329,14 +331,14 @@ def test_reports_list_leavers_weak_sign_in_and_overdue_reviews(hr, hr_user):
 
 
 def test_exports_neutralise_formulas_and_carry_the_register(hr, hr_user):
-    account = make_account(handle="=HYPERLINK(\"http://evil\")", purpose="+SUM(A1)")
+    account = make_account(handle='=HYPERLINK("http://evil")', purpose="+SUM(A1)")
     access_grant(account=account, role=AccessRole.AGENCY, by=hr_user, external_name="@agency", external_email="")
 
     response = hr.get(reverse("account_reports:export", args=["csv"]))
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows[0]["handle"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["handle"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["purpose"] == "'+SUM(A1)"
     assert rows[0]["holders"] == "'@agency (agency)"
     assert rows[0]["phishing_resistant"] == "no"
@@ -346,7 +348,7 @@ def test_exports_neutralise_formulas_and_carry_the_register(hr, hr_user):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     cells = dict(zip(header, sheet[2], strict=True))
-    assert cells["handle"].value == "=HYPERLINK(\"http://evil\")" and cells["handle"].data_type == "s"
+    assert cells["handle"].value == '=HYPERLINK("http://evil")' and cells["handle"].data_type == "s"
     assert cells["purpose"].data_type == "s"
     assert cells["next_review_on"].is_date
 
