@@ -166,7 +166,7 @@ def removal_record(*, task: AccessRemovalTask, by, note: str) -> AccessRemovalTa
     if not note:
         raise AccountError(ERROR_NOTE_REQUIRED)
     task = (
-        AccessRemovalTask.objects.select_for_update()
+        AccessRemovalTask.objects.select_for_update(of=("self",))
         .select_related("access__account", "access__employee")
         .get(pk=task.pk)
     )
