@@ -111,6 +111,11 @@ class Requirement(models.Model):
     departments = models.JSONField(_("departments"), default=list, blank=True)
     locations = models.JSONField(_("locations"), default=list, blank=True)
     tracks = models.JSONField(_("tracks"), default=list, blank=True)
+    official_account_holders = models.BooleanField(
+        _("holders of official accounts"),
+        default=False,
+        help_text=_("People who can sign in to an official social-media account, whatever their track."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -273,6 +278,8 @@ class ReminderKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("Policy review due")
     INVITATION = "invitation", _("Invitation")
     IDENTITY_CHANGE = "identity_change", _("Sign-in email changed")
+    ACCOUNT_LEAVER = "account_leaver", _("Leaver's access to an official account")
+    ACCOUNT_REVIEW = "account_review", _("Official account access review due")
 
 
 class ReminderLog(models.Model):
@@ -433,3 +440,12 @@ class IdentityChange(models.Model):
     def reference(self) -> str:
         """How records and exports cite this change; the audit log entries carry the same number."""
         return f"IC-{self.pk}"
+
+
+# Models of this app kept in their own module (the official-accounts register).
+from .official_accounts.models import (  # noqa: E402, F401
+    AccessRemovalTask,
+    AccessReview,
+    AccountAccess,
+    OfficialAccount,
+)

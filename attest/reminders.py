@@ -473,10 +473,14 @@ def review_reminders(*, today: datetime.date | None = None) -> list[Email]:
 def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     """Everything that is due today, each email at most once. Safe to run every hour, and from
     several processes at once."""
+    from .official_accounts.reminders import leaver_task_reminders, review_due_reminders  # imports this module
+
     today = today or timezone.localdate()
     return {
         "employees": deliver(employee_reminders(today=today)),
         "managers": deliver(manager_escalations(today=today)),
         "hr": deliver(hr_digests(today=today)),
         "policy_owners": deliver(review_reminders(today=today)),
+        "account_leavers": deliver(leaver_task_reminders(today=today)),
+        "account_reviews": deliver(review_due_reminders(today=today)),
     }

@@ -61,6 +61,8 @@ from .models import (
     Language,
     RosterUpload,
 )
+from .official_accounts.models import LeaverSource
+from .official_accounts.services import leaver_tasks_open
 from .services import assignments_sync
 from .validators import ERROR_UNPRINTABLE, has_unprintable
 
@@ -663,10 +665,12 @@ def roster_import(
     progress: Progress | None = None,
     by=None,
     file_name: str = "",
+    leaver_source: str = LeaverSource.ROSTER,
 ) -> RosterResult:
     """Check ``source`` (a path or an uploaded file, CSV or XLSX) and, unless it has a problem or
     this is a dry run, apply it. ``by`` is the admin user who asked, for the audit log;
-    ``file_name`` the name HR knows the file by (the source's own name by default).
+    ``file_name`` the name HR knows the file by (the source's own name by default); ``leaver_source``
+    says who deactivates leavers (the roster, or provisioning), for their access-removal tasks.
 
     ``progress(done, total)`` is called as rows are read and as the writes advance."""
     report = progress or (lambda done, total: None)
@@ -686,6 +690,7 @@ def roster_import(
             report=report,
             by=by,
             file_name=file_name or Path(name).name,
+            leaver_source=leaver_source,
         )
     except _TooManyProblems as stopped:
         result.errors.sort(key=_sort_key)
@@ -704,6 +709,7 @@ def _import(
     report,
     by,
     file_name,
+    leaver_source,
 ) -> RosterResult:
     try:
         lines, estimate = _lines(name, data)
@@ -729,6 +735,7 @@ def _import(
             affected = _apply(plan, by, file_name, lambda share: report(total // 2 + int(total // 2 * share), total))
             reporting_paths_refresh()
             assignments_sync(employee_ids=affected.employee_ids)
+            leaver_tasks_open(employee_ids=affected.employee_ids, source=leaver_source)
     except IntegrityError:
         # Someone created a clashing account between our checks and our writes.
         logger.warning("Roster import rolled back on a constraint violation.", exc_info=True)
@@ -802,6 +809,7 @@ def people_apply(
             affected = _apply(plan, by, via, lambda share: None, source=source)
             reporting_paths_refresh()
             assignments_sync(employee_ids=affected.employee_ids)
+            leaver_tasks_open(employee_ids=affected.employee_ids, source=LeaverSource.PROVISIONING)
             told = [change for change in affected.direct_changes if user_ids[change.employee_id] in used]
             if told:
                 IdentityChange.objects.filter(
@@ -1153,9 +1161,10 @@ def _queue_invitations(employee_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def employee_sync(*, employee: Employee) -> None:
-    """After HR corrects someone's record in the admin: keep their login in step with it (address,
-    name, access) and their assignments with their department, location, track and status."""
+def employee_sync(*, employee: Employee, source: str = LeaverSource.EDIT) -> None:
+    """After HR corrects someone's record in the admin (or provisioning changes it): keep their
+    login in step with it (address, name, access) and their assignments with their department,
+    location, track and status. A leaver who still holds an official account gets a removal task."""
     user = employee.user
     if (user.email or "").lower() != employee.email.lower():
         EmailAddress.objects.filter(user=user).delete()
@@ -1164,6 +1173,8 @@ def employee_sync(*, employee: Employee) -> None:
     user.is_active = employee.status != EmployeeStatus.TERMINATED
     user.save(update_fields=list(_USER_FIELDS))
     assignments_sync(employees=[employee])
+    if employee.status == EmployeeStatus.TERMINATED:
+        leaver_tasks_open(employee_ids=[employee.pk], source=source)
 
 
 # --- Staging between preview and confirmation -------------------------------------------------

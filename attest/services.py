@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from wagtail.log_actions import log
 
-from training.models import PolicyVersion, QuizAttemptGrant
+from training.models import PolicyVersion, QuizAttemptGrant, Track
 from training.selectors import LearnerProgress, quiz_allowance
 from training.services import quiz_attempts_grant
 from training.xapi.outbox import xapi_enabled
@@ -24,6 +24,7 @@ from training.xapi.outbox import xapi_enabled
 from . import chain
 from .bulk import insert_rows
 from .models import (
+    AccountAccess,
     Assignment,
     Attestation,
     AttestationChainHead,
@@ -193,11 +194,24 @@ def assignment_exempt(*, assignment: Assignment, reason: str, by) -> Assignment:
 
 
 def _in_audience(requirement: Requirement, employee: Employee) -> bool:
+    """Departments and locations narrow the audience; tracks and "holders of official accounts"
+    (``official_account_holders``) choose who within them. People who can sign in to an official
+    account are in the official team's track whatever their own."""
+    holder = getattr(employee, "holds_official_account", False)
+    chosen = requirement.tracks or requirement.official_account_holders
     return (
         (not requirement.departments or employee.department in requirement.departments)
         and (not requirement.locations or employee.location in requirement.locations)
-        and (not requirement.tracks or employee.track in requirement.tracks)
+        and (
+            not chosen
+            or employee.track in requirement.tracks
+            or (holder and (requirement.official_account_holders or Track.OFFICIAL in requirement.tracks))
+        )
     )
+
+
+def _for_holders(requirement: Requirement) -> bool:
+    return requirement.official_account_holders or Track.OFFICIAL in requirement.tracks
 
 
 def _annual_due(requirement: Requirement, last_completed: datetime.date | None) -> datetime.date:
@@ -270,6 +284,14 @@ class _SyncPerson:
     track: str
     hire_date: datetime.date
     language: str
+    holds_official_account: bool = False
+
+
+def _holder_ids() -> set[int]:
+    """Employees who can sign in to an official account now (agency contacts are not employees)."""
+    return set(
+        AccountAccess.objects.active().filter(employee__isnull=False).values_list("employee_id", flat=True).distinct()
+    )
 
 
 @transaction.atomic
@@ -298,8 +320,9 @@ def assignments_sync(
     requirements = list(Requirement.objects.filter(active=True))
     if not requirements:
         return counts
+    holders = _holder_ids() if any(_for_holders(requirement) for requirement in requirements) else set()
     people = [
-        _SyncPerson(*row)
+        _SyncPerson(*row, holds_official_account=row[0] in holders)
         for row in _sync_rows(
             Employee.objects.order_by().values_list(
                 "pk", "status", "department", "location", "track", "hire_date", "language"

@@ -22,6 +22,7 @@ from training.content import policy_create, policy_translate, review_and_publish
 from training.models import ChapterPage, PolicyPage
 from training.services import version_release
 
+from .demo_accounts import load_official_accounts
 from .models import CompanySettings, CrisisContact, HomePage
 from .roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 
@@ -279,4 +280,6 @@ def _load_demo(*, stdout=None) -> None:
         translated_key_changes=translated_key_changes,
     )
     assignments_sync()
+    say("Registering the official social-media accounts…")
+    load_official_accounts(hr_user=get_user_model().objects.get(email="ingrid.hansen@northwind.example"))
     say("Demo data loaded.")

@@ -7,9 +7,17 @@ from django.utils.translation import gettext_lazy as _
 HR = "HR"
 POLICY_EDITORS = "Policy editors"
 LEGAL_REVIEWERS = "Legal reviewers"
-STAFF_ROLES = (HR, POLICY_EDITORS, LEGAL_REVIEWERS)
+SOCIAL_MEDIA_LEADS = "Social-media leads"
+STAFF_ROLES = (HR, POLICY_EDITORS, LEGAL_REVIEWERS, SOCIAL_MEDIA_LEADS)
 LEGAL_REVIEW_WORKFLOW = "Legal review"
 
+OFFICIAL_ACCOUNT_PERMISSIONS = [
+    "attest.add_officialaccount",
+    "attest.change_officialaccount",
+    "attest.view_officialaccount",
+    "attest.change_accessremovaltask",
+    "attest.view_accessremovaltask",
+]
 MODEL_PERMISSIONS = {
     HR: [
         "wagtailadmin.access_admin",
@@ -34,6 +42,7 @@ MODEL_PERMISSIONS = {
         "scim.add_scimtoken",
         "scim.change_scimtoken",
         "scim.view_scimtoken",
+        *OFFICIAL_ACCOUNT_PERMISSIONS,
     ],
     POLICY_EDITORS: [
         "wagtailadmin.access_admin",
@@ -46,6 +55,8 @@ MODEL_PERMISSIONS = {
         "training.add_policyversion",
         "training.view_policyversion",
     ],
+    # The register of official accounts, its holders, reviews and leavers' tasks; not HR's reports.
+    SOCIAL_MEDIA_LEADS: ["wagtailadmin.access_admin", *OFFICIAL_ACCOUNT_PERMISSIONS],
 }
 # Wagtail checks image permissions per collection, never on the group itself.
 COLLECTION_PERMISSIONS = {

@@ -121,6 +121,7 @@ def staff(hr=OK, editor=OK, superuser=OK, anon=LOGIN) -> dict[str, str]:
 
 
 HR_ONLY = staff(editor=ADMIN_HOME)
+GONE_FIRST = staff(hr=NOT_FOUND, editor=NOT_FOUND, superuser=NOT_FOUND)
 EXPIRED_UPLOAD = redirect_to("/admin/roster_import/")
 SITE_SETTINGS = redirect_to("/admin/settings/cms/companysettings/{site}/")
 NOBODY_IN_ADMIN = staff(hr=ADMIN_HOME, editor=ADMIN_HOME, superuser=ADMIN_HOME)
@@ -419,6 +420,62 @@ PRODUCT = [
     ),
     Route("admin/policy_versions/usage/<int:pk>/", (get("/admin/policy_versions/usage/{version}/", NOBODY_IN_ADMIN),)),
     Route("admin/policy_versions/inspect/<int:pk>/", (get("/admin/policy_versions/inspect/{version}/", staff()),)),
+    # The official-accounts register: HR (and social-media leads); no account exists in this world.
+    # Wagtail's history and usage views look the object up before checking permission: 404 for all.
+    Route("admin/official_accounts/", (get("/admin/official_accounts/", HR_ONLY),)),
+    Route("admin/official_accounts/results/", (get("/admin/official_accounts/results/?q=Zyx", HR_ONLY),)),
+    Route("admin/official_accounts/new/", (get("/admin/official_accounts/new/", HR_ONLY),)),
+    Route(
+        "admin/official_accounts/edit/<int:pk>/",
+        (get("/admin/official_accounts/edit/999999/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),),
+    ),
+    Route(
+        "admin/official_accounts/history/<int:pk>/",
+        (get("/admin/official_accounts/history/999999/", GONE_FIRST),),
+    ),
+    Route(
+        "admin/official_accounts/history-results/<int:pk>/",
+        (get("/admin/official_accounts/history-results/999999/", GONE_FIRST),),
+    ),
+    Route(
+        "admin/official_accounts/usage/<int:pk>/",
+        (get("/admin/official_accounts/usage/999999/", GONE_FIRST),),
+    ),
+    Route(
+        "admin/official_accounts/access/<int:pk>/",
+        (get("/admin/official_accounts/access/999999/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),),
+    ),
+    Route(
+        "admin/official_accounts/access/<int:pk>/remove/<int:access_pk>/",
+        (
+            get(
+                "/admin/official_accounts/access/999999/remove/1/",
+                staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND),
+            ),
+        ),
+    ),
+    Route(
+        "admin/official_accounts/review/<int:pk>/",
+        (get("/admin/official_accounts/review/999999/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),),
+    ),
+    Route("admin/account_removal_tasks/", (get("/admin/account_removal_tasks/", HR_ONLY),)),
+    Route(
+        "admin/account_removal_tasks/record/<int:pk>/",
+        (
+            get(
+                "/admin/account_removal_tasks/record/999999/",
+                staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND),
+            ),
+        ),
+    ),
+    Route("admin/account_reports/", (get("/admin/account_reports/", HR_ONLY),)),
+    Route(
+        "admin/account_reports/export/<slug:fmt>/",
+        (
+            get("/admin/account_reports/export/csv/", HR_ONLY),
+            get("/admin/account_reports/export/pdf/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),
+        ),
+    ),
 ]
 
 # --- Generic Wagtail and allauth URLs, in groups ------------------------------------------------
