@@ -119,13 +119,11 @@ def _checked(request, ids) -> str | None:
     return None
 
 
-def skipped_message(outcome: hr_actions.Outcome, singular: str, plural: str) -> str:
-    """E.g. "2 reminders not sent: already emailed today (1), on leave, gone or not started yet (1)"."""
-    count = sum(outcome.skipped.values())
-    reasons = ", ".join(
+def skipped_reasons(outcome: hr_actions.Outcome) -> str:
+    """E.g. "already emailed today (1), on leave, gone or not started yet (1)"."""
+    return ", ".join(
         f"{SKIP_LABELS[reason]} ({number})" for reason, number in sorted(outcome.skipped.items()) if number
     )
-    return f"{ngettext(singular, plural, count) % {'count': count}}: {reasons}."
 
 
 @require_POST
@@ -147,8 +145,13 @@ def remind(request):
             request, ngettext("%(count)s reminder sent.", "%(count)s reminders sent.", count) % {"count": count}
         )
     if any(outcome.skipped.values()):
-        message = skipped_message(outcome, "%(count)s reminder not sent", "%(count)s reminders not sent")
-        (messages.warning if outcome.done else messages.info)(request, message)
+        count = sum(outcome.skipped.values())
+        message = ngettext(
+            "%(count)s reminder not sent: %(reasons)s.", "%(count)s reminders not sent: %(reasons)s.", count
+        )
+        (messages.warning if outcome.done else messages.info)(
+            request, message % {"count": count, "reasons": skipped_reasons(outcome)}
+        )
     return redirect(back)
 
 
@@ -194,12 +197,13 @@ class BulkExemptView(WagtailAdminTemplateMixin, View):
                     % {"count": count},
                 )
                 if any(outcome.skipped.values()):
-                    messages.info(
-                        request,
-                        skipped_message(
-                            outcome, "%(count)s assignment left as it was", "%(count)s assignments left as they were"
-                        ),
+                    count = sum(outcome.skipped.values())
+                    message = ngettext(
+                        "%(count)s assignment left as it was: %(reasons)s.",
+                        "%(count)s assignments left as they were: %(reasons)s.",
+                        count,
                     )
+                    messages.info(request, message % {"count": count, "reasons": skipped_reasons(outcome)})
                 return redirect(back)
         chosen = list(
             Assignment.objects.with_status()

@@ -154,6 +154,9 @@ def test_the_employee_record_shows_the_training_history_in_constant_queries(org,
 
 def test_one_click_reminder_is_sent_once_a_day_recorded_and_explained(org, hr):
     mail.outbox.clear()
+    record = soup(hr.get(reverse("employees:edit", args=[org.people.tom.pk])))
+    button = record.select_one(f"#training-history button[name=assignment][value='{org.tom.pk}']")
+    assert button.find_parent("form")["action"] == REMIND
     here = PEOPLE + "?status=overdue"
     response = hr.post(REMIND, {"assignment": org.tom.pk, "next": here})
     assert response.status_code == 302 and response["Location"] == here
