@@ -61,9 +61,7 @@ def rows(filters: reports.ReportFilters, selection: reports.Selection) -> QueryS
     expressions = reports._detail_expressions(filters.on)
     selected = reports.select(reports.assignments_in_scope(filters), selection, filters.on)
     return (
-        selected.annotate(
-            employee_pk=F("employee_id"), **{f"r_{name}": expressions[name] for name in ROW_FIELDS if name != "pk"}
-        )
+        selected.annotate(employee_pk=F("employee_id"), **{f"r_{name}": expressions[name] for name in ROW_FIELDS})
         .order_by("due_on", "employee__last_name", "employee__first_name", "pk")
         .values("pk", "employee_pk", *(f"r_{name}" for name in ROW_FIELDS))
     )
@@ -78,7 +76,7 @@ def _query(params: dict[str, str]) -> str:
 
 
 def active_filters(
-    filters: reports.ReportFilters, selection: reports.Selection, *, url: str, default_as_of
+    filters: reports.ReportFilters, selection: reports.Selection, *, default_as_of
 ) -> list[ActiveFilter]:
     """Each filter in force (the figure's key, then the report filters), with a link that clears
     it and keeps the others. The status is the title; "as of" counts only when not today."""

@@ -66,8 +66,7 @@ def admin_people(request):
     context["keep"] = [(name, request.GET[name]) for name in ("dimension", "key", "status") if request.GET.get(name)]
     if filters is not None:
         selection = _selection(request)
-        url = scope.url("people")
-        active = drilldown.active_filters(filters, selection, url=url, default_as_of=timezone.localdate())
+        active = drilldown.active_filters(filters, selection, default_as_of=timezone.localdate())
         paginator = Paginator(drilldown.rows(filters, selection), PEOPLE_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         query = {**filters.query_params(), **selection.query_params()}
