@@ -270,12 +270,6 @@ def admin_dashboard(request):
 
 @require_GET
 @permission_required(HR_PERMISSION)
-def admin_people(request):
-    return _people(request, hr_scope(), "attest/reports/admin_people.html")
-
-
-@require_GET
-@permission_required(HR_PERMISSION)
 def admin_chart(request, slug):
     return _chart(request, hr_scope(), slug)
 

@@ -101,6 +101,8 @@ class PolicyPage(ProtectedRevisionsMixin, RoutablePageMixin, Page):
 
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["training.ChapterPage"]
+    # Editors see the chapters in reading order (the tree's), not by last edit (Wagtail's default).
+    admin_default_ordering = "ord"
     template = "training/policy_page.html"
 
     class Meta:

@@ -18,9 +18,11 @@ from wagtail.coreutils import get_content_languages
 from wagtail.permissions import register_permission_policy
 
 from .admin_display import ReadableInspectView, local_time
+from .admin_explorer import start_at_the_policy
 from .forms import ReleaseForm
 from .models import PolicyPage, PolicyVersion
 from .permissions import AppendOnlyPermissionPolicy
+from .release_diff import release_changes
 from .services import ReleaseError, version_release
 
 register_permission_policy(PolicyVersion, AppendOnlyPermissionPolicy(PolicyVersion))
@@ -74,6 +76,34 @@ class ReleaseView(CreateView):
                 % {"languages": ", ".join(sorted(get_content_languages().get(code, code) for code in form.held_back))},
             )
         return response
+
+    def _policy_shown(self):
+        """The policy whose changes the form shows: the one chosen (posted, or ``?policy=``), else
+        the only one there is."""
+        field = self.form.fields["policy"] if getattr(self, "form", None) else ReleaseForm().fields["policy"]
+        value = self.request.POST.get("policy") or self.request.GET.get("policy")
+        if value:
+            try:
+                return field.clean(value)
+            except ValidationError:
+                return None
+        policies = list(field.queryset[:2])
+        return policies[0] if len(policies) == 1 else None
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.method == "GET" and (policy := self._policy_shown()):
+            initial["policy"] = policy.pk
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = self._policy_shown()
+        context["changes_policy"] = policy
+        context["release_changes"] = release_changes(policy=policy) if policy else None
+        if policy is None:
+            context["policy_choices"] = list(self.form.fields["policy"].queryset.order_by("title"))
+        return context
 
     def get_success_buttons(self):
         """A released version is frozen: offer to look at it, not to edit it."""
@@ -179,6 +209,9 @@ def add_reviews_due_panel(request, panels):
     if request.user.has_perm("training.view_policyversion"):
         policies = list(PolicyPage.objects.filter(locale__language_code="en").select_related("owner_user"))
         panels.append(ReviewsDuePanel(policies))
+
+
+hooks.register("construct_main_menu", start_at_the_policy)
 
 
 @hooks.register("register_log_actions")

@@ -36,12 +36,12 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
-from training.admin_display import ReadableInspectView
 from training.models import Track
 from training.permissions import AppendOnlyPermissionPolicy
 
 from ..forms_people import EmployeeForm, ExemptionForm, RequirementForm, RosterUploadForm, audience_values
 from ..hierarchy import reporting_paths_refresh
+from ..history import employee_history
 from ..identity import (
     LOG_APPLIED,
     LOG_REJECTED,
@@ -73,6 +73,7 @@ from ..selectors import OPEN_STATUSES
 from ..services import AttestationError, assignment_exempt
 from ..status import AssignmentStatus
 from ..tasks import sync_assignments
+from ..views_hr import AssignmentInspectView
 
 ROSTER_PERMISSIONS = ("attest.add_employee", "attest.change_employee")
 ROSTER_SESSION_KEY = "attest_roster_upload"
@@ -164,8 +165,13 @@ class EmployeeEditView(EditView):
         return message
 
     def get_context_data(self, **kwargs):
-        changes = IdentityChange.objects.filter(employee=self.object).select_related("requested_by", "decided_by")
-        return super().get_context_data(identity_changes=changes[:10], **kwargs)
+        history = employee_history(self.object)
+        return super().get_context_data(
+            history=history,
+            identity_changes=history.identity_changes,
+            can_remind=self.request.user.has_perm("attest.change_assignment"),
+            **kwargs,
+        )
 
 
 class EmployeeViewSet(ModelViewSet):
@@ -388,7 +394,7 @@ class AssignmentViewSet(ModelViewSet):
     menu_label = gettext_lazy("Assignments")
     index_view_class = AssignmentIndexView
     inspect_view_enabled = True
-    inspect_view_class = ReadableInspectView
+    inspect_view_class = AssignmentInspectView
     copy_view_enabled = False
     form_fields = []
     list_display = [

@@ -1,7 +1,7 @@
 """The "Compliance" area of the admin: HR's dashboard, drill-downs, exports and quiz insight.
 
 Only people with ``attest.view_assignment`` (the HR group) see the menu item or reach the pages;
-policy editors and legal reviewers do not.
+policy editors and legal reviewers do not. The drill-down to people is in ``hr_actions``.
 """
 
 from django.urls import path, reverse
@@ -22,7 +22,6 @@ class ComplianceMenuItem(MenuItem):
 def register_compliance_urls():
     return [
         path("compliance/", views_reports.admin_dashboard, name="attest_compliance_dashboard"),
-        path("compliance/people/", views_reports.admin_people, name="attest_compliance_people"),
         path("compliance/quiz/", views_reports.admin_quiz, name="attest_compliance_quiz"),
         path("compliance/chart/<slug:slug>.svg", views_reports.admin_chart, name="attest_compliance_chart"),
         path("compliance/export/<slug:fmt>/", views_reports.admin_export, name="attest_compliance_export"),

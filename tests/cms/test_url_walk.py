@@ -122,6 +122,7 @@ def staff(hr=OK, editor=OK, superuser=OK, anon=LOGIN) -> dict[str, str]:
 
 HR_ONLY = staff(editor=ADMIN_HOME)
 GONE_FIRST = staff(hr=NOT_FOUND, editor=NOT_FOUND, superuser=NOT_FOUND)
+PEOPLE_LIST = redirect_to("/admin/compliance/people/")
 EXPIRED_UPLOAD = redirect_to("/admin/roster_import/")
 SITE_SETTINGS = redirect_to("/admin/settings/cms/companysettings/{site}/")
 NOBODY_IN_ADMIN = staff(hr=ADMIN_HOME, editor=ADMIN_HOME, superuser=ADMIN_HOME)
@@ -290,6 +291,20 @@ PRODUCT = [
     Route("admin/compliance/", (get("/admin/compliance/", HR_ONLY),)),
     Route("admin/compliance/people/", (get("/admin/compliance/people/?status=overdue", HR_ONLY),)),
     Route("admin/compliance/quiz/", (get("/admin/compliance/quiz/", HR_ONLY),)),
+    Route(
+        "admin/compliance/remind/",
+        (
+            post("/admin/compliance/remind/", staff(hr=PEOPLE_LIST, editor=ADMIN_HOME, superuser=PEOPLE_LIST)),
+            get("/admin/compliance/remind/", staff(hr=NOT_ALLOWED, editor=NOT_ALLOWED, superuser=NOT_ALLOWED)),
+        ),
+    ),
+    Route(
+        "admin/compliance/exempt/",
+        (
+            post("/admin/compliance/exempt/", staff(hr=PEOPLE_LIST, editor=ADMIN_HOME, superuser=PEOPLE_LIST)),
+            get("/admin/compliance/exempt/", staff(hr=NOT_ALLOWED, editor=ADMIN_HOME, superuser=NOT_ALLOWED)),
+        ),
+    ),
     Route("admin/compliance/chart/<slug:slug>.svg", (get("/admin/compliance/chart/trend.svg", HR_ONLY),)),
     Route(
         "admin/compliance/export/<slug:fmt>/",
