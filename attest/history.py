@@ -10,8 +10,9 @@ from django.db.models import Count, Max, Q
 
 from training.models import QuizAttempt
 
-from .models import Assignment, AssignmentStatus, Employee, IdentityChange
+from .models import Assignment, Employee, IdentityChange
 from .selectors import OPEN_STATUSES
+from .status import AssignmentStatus
 
 
 @dataclass(frozen=True)

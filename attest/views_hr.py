@@ -28,9 +28,10 @@ from wagtail.admin.widgets.button import HeaderButton
 from training.admin_display import ReadableInspectView
 
 from . import drilldown, hr_actions, reports
-from .models import Assignment, AssignmentStatus
+from .models import Assignment
 from .selectors import OPEN_STATUSES
 from .services import AttestationError
+from .status import AssignmentStatus
 from .views_reports import (
     HR_PERMISSION,
     PEOPLE_PER_PAGE,
