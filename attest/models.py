@@ -428,3 +428,6 @@ class IdentityChange(models.Model):
     def reference(self) -> str:
         """How records and exports cite this change; the audit log entries carry the same number."""
         return f"IC-{self.pk}"
+
+
+from .api.models import ApiScope, ApiToken  # noqa: E402, F401 - registers the API tokens with this app

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -290,6 +293,31 @@ ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES = int(
     os.environ.get("ATTEST_ROSTER_XLSX_MAX_UNPACKED_BYTES", str(300 * 1024 * 1024))
 )
 ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("ATTEST_ROSTER_UPLOAD_MAX_AGE_HOURS", "24"))
+
+# The REST API at /api/v1/ (attest/api): bearer tokens only, read-only, rate limited per token in
+# the cache (shared by every app server when it is Redis). ATTEST_API_RATE: requests per token.
+REST_FRAMEWORK = {
+    # Only this API's views use these (attest.api.views.ApiEndpoint sets its authentication,
+    # permissions, throttle and pagination itself: Wagtail's admin API keeps DRF's defaults).
+    "DEFAULT_THROTTLE_RATES": {"api_token": os.environ.get("ATTEST_API_RATE", "600/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Policy training & attestation API",
+    "DESCRIPTION": "Read-only access to people, requirements, policy versions, attestations and compliance "
+    "figures. Send a token HR created as `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["attest.api.schema.only_this_api"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"AssignmentStatusEnum": "attest.models.AssignmentStatus"},
+}
 
 # Wagtail's live preview shows the page in a same-origin frame, so SAMEORIGIN (not DENY) is deliberate.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
