@@ -160,14 +160,18 @@ _COUNTS = {
     "overdue_rate": serializers.FloatField(help_text="overdue / required."),
 }
 CountsSerializer = type("CountsSerializer", (serializers.Serializer,), dict(_COUNTS))
+_ROW_TEXT = {
+    "key": serializers.CharField(help_text="What the row groups by: a name, a code or an id."),
+    "label": serializers.CharField(),
+    "detail": serializers.CharField(help_text="The manager's email, in the manager breakdown."),
+}
+# Exactly the dashboard's breakdown columns (reports.BREAKDOWN_COLUMNS).
 BreakdownRowSerializer = type(
     "BreakdownRowSerializer",
     (serializers.Serializer,),
     {
-        "key": serializers.CharField(help_text="What the row groups by: a name, a code or an id."),
-        "label": serializers.CharField(),
-        "detail": serializers.CharField(help_text="The manager's email, in the manager breakdown."),
-        **{name: field.__class__(**field._kwargs) for name, field in _COUNTS.items()},
+        name: _ROW_TEXT[name] if name in _ROW_TEXT else _COUNTS[name].__class__(**_COUNTS[name]._kwargs)
+        for name in BREAKDOWN_COLUMNS
     },
 )
 BreakdownsSerializer = type(
@@ -175,7 +179,6 @@ BreakdownsSerializer = type(
     (serializers.Serializer,),
     {dimension: BreakdownRowSerializer(many=True) for dimension in DIMENSIONS},
 )
-BREAKDOWN_FIELDS = tuple(BREAKDOWN_COLUMNS)
 
 
 class TrendWeekSerializer(serializers.Serializer):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -213,6 +214,11 @@ class ComplianceView(ApiEndpoint, APIView):
             raise ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
         filters = form.report_filters(scope=scope)
         return Response(compliance_figures(filters, choices=choices, token=token))
+
+
+@login_not_required
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
 
 
 class Public:
