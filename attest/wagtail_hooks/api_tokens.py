@@ -178,13 +178,14 @@ class ApiTokenCreatedLogFormatter(LogFormatter):
 
     def format_message(self, log_entry):
         data = log_entry.data or {}
-        message = _("API token “%(name)s” created with %(scopes)s") % {
+        values = {
             "name": data.get("name", ""),
             "scopes": ", ".join(data.get("scopes", [])),
+            "manager": data.get("manager", ""),
         }
-        if data.get("manager"):
-            message += " " + _("for the line of %(manager)s") % {"manager": data["manager"]}
-        return message
+        if values["manager"]:
+            return _("API token “%(name)s” created with %(scopes)s, for the line of %(manager)s") % values
+        return _("API token “%(name)s” created with %(scopes)s") % values
 
 
 class ApiTokenRevokedLogFormatter(LogFormatter):
