@@ -61,7 +61,7 @@ def _valid(serializer_class, request) -> dict:
 
 class ApiEndpoint:
     """Bearer tokens only (never a session, so no CSRF surface), the view's ``required_scope``,
-    a rate per token, JSON only. Token calls are never sent to the sign-in page
+    a rate per token, JSON only, never cached. Token calls are never sent to the sign-in page
     (``LoginRequiredMiddleware``)."""
 
     authentication_classes = [ApiTokenAuthentication]
@@ -75,6 +75,11 @@ class ApiEndpoint:
     @classmethod
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"  # personal data: no shared or disk cache keeps it
+        return response
 
 
 class ReadOnlyViewSet(ApiEndpoint, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

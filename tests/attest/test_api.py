@@ -226,6 +226,7 @@ class ApiTests(TestCase):
         tom = self.org.people.tom
         row = self.get(f"/api/v1/people/{tom.employee_id}/", self.hr_secret).json()
         assert set(row) == PERSON_FIELDS
+        assert self.get(f"/api/v1/people/{tom.employee_id}/", self.hr_secret)["Cache-Control"] == "private, no-store"
         assert row["manager_id"] == self.org.people.rita.employee_id
         assert (row["email"], row["department"], row["location"], row["language"], row["status"]) == (
             tom.email,
