@@ -25,7 +25,7 @@ class ApiToken(models.Model):
 
     name = models.CharField(_("name"), max_length=100, help_text=_("Which system uses this token, and who runs it."))
     prefix = models.CharField(_("starts with"), max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
     manager = models.ForeignKey(
         Employee,
