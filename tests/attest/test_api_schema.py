@@ -9,6 +9,8 @@ schemathesis' pytest integration would build it again for each operation (and it
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -36,7 +38,19 @@ EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 8}
 
 
 @pytest.fixture
-def tokens(db, settings):
+def keep_connection():
+    """The calls go to the WSGI application itself, whose request signals would close the database
+    connection around each one, and with it the test's transaction (Django's test client
+    disconnects them for the same reason)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(db, settings, keep_connection):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_token": "100000/min"}}
     org = build_organisation()
     factories.finished(factories.assignment(org.people.rita, org.version))
