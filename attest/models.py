@@ -443,6 +443,7 @@ class IdentityChange(models.Model):
 
 
 # Models of this app kept in their own module (the official-accounts register).
+from .api.models import ApiScope, ApiToken  # noqa: E402, F401 - registers the API tokens with this app
 from .official_accounts.models import (  # noqa: E402, F401
     AccessRemovalTask,
     AccessReview,

@@ -13,6 +13,7 @@ from .views import healthz, sign_in_email, signup_closed, wagtail_login
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("attest.api.urls")),
     path("admin/login/", wagtail_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/signup/", signup_closed, name="signup_closed"),

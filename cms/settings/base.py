@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -304,6 +307,30 @@ ATTEST_SCIM_OFFICIAL_VALUES = [
 ATTEST_SCIM_DEFAULT_DEPARTMENT = os.environ.get("ATTEST_SCIM_DEFAULT_DEPARTMENT", "")
 ATTEST_SCIM_DEFAULT_LOCATION = os.environ.get("ATTEST_SCIM_DEFAULT_LOCATION", "")
 ATTEST_SCIM_SEND_INVITATIONS = os.environ.get("ATTEST_SCIM_SEND_INVITATIONS", "1") == "1"
+# The REST API at /api/v1/ (attest/api): bearer tokens only, read-only, rate limited per token in
+# the cache (shared by every app server when it is Redis). ATTEST_API_RATE: requests per token.
+REST_FRAMEWORK = {
+    # Only this API's views use these (attest.api.views.ApiEndpoint sets its authentication,
+    # permissions, throttle and pagination itself: Wagtail's admin API keeps DRF's defaults).
+    "DEFAULT_THROTTLE_RATES": {"api_token": os.environ.get("ATTEST_API_RATE", "600/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Policy training & attestation API",
+    "DESCRIPTION": "Read-only access to people, requirements, policy versions, attestations and compliance "
+    "figures. Send a token HR created as `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["attest.api.schema.only_this_api"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"AssignmentStatusEnum": "attest.status.AssignmentStatus"},
+}
 
 # Wagtail's live preview shows the page in a same-origin frame, so SAMEORIGIN (not DENY) is deliberate.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
