@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from training.models import PolicyPage, PolicyVersion, Track
 
+from .declines.models import Decline, declined  # noqa: F401  (registers the model)
+
 
 class Language(models.TextChoices):
     EN = "en", "English"
@@ -133,6 +135,7 @@ class AssignmentStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     IN_PROGRESS = "in_progress", _("In progress")
     OVERDUE = "overdue", _("Overdue")
+    DECLINED = "declined", _("Declined")
     COMPLETED = "completed", _("Completed")
     COMPLETED_LATE = "completed_late", _("Completed late")
     EXEMPT = "exempt", _("Exempt")
@@ -152,6 +155,7 @@ class AssignmentQuerySet(models.QuerySet):
                 When(exempted_at__isnull=False, then=Value(AssignmentStatus.EXEMPT)),
                 When(completed_on__isnull=False, completed_on__lte=F("due_on"), then=Value(AssignmentStatus.COMPLETED)),
                 When(completed_on__isnull=False, then=Value(AssignmentStatus.COMPLETED_LATE)),
+                When(declined(), then=Value(AssignmentStatus.DECLINED)),
                 When(due_on__lt=at, then=Value(AssignmentStatus.OVERDUE)),
                 When(started_at__isnull=False, then=Value(AssignmentStatus.IN_PROGRESS)),
                 default=Value(AssignmentStatus.ASSIGNED),
@@ -293,6 +297,8 @@ class ReminderKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("Policy review due")
     INVITATION = "invitation", _("Invitation")
     IDENTITY_CHANGE = "identity_change", _("Sign-in email changed")
+    DECLINE = "decline", _("Declined signature")
+    DECLINE_RESPONSE = "decline_response", _("Response to a declined signature")
 
 
 class ReminderLog(models.Model):

@@ -54,7 +54,7 @@ from training.models import PolicyPage, PolicyVersion, PolicyVersionChapter, Qui
 
 from .hierarchy import in_line, line_prefix
 from .identity import identity_changes_before
-from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement
+from .models import Assignment, AssignmentStatus, Employee, Language, ReminderLog, Requirement, declined
 
 # The columns of every export, in order (DESIGN §4). An interface: never rename or reorder;
 # columns added later go at the end, so DESIGN's list stays a prefix.
@@ -89,9 +89,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 
 ASSIGNED, IN_PROGRESS, OVERDUE = "assigned", "in_progress", "overdue"
 COMPLETED, COMPLETED_LATE, EXEMPT = "completed", "completed_late", "exempt"
+DECLINED = "declined"  # declined to sign, awaiting HR's response: open, but counted apart from overdue
 DONE = (COMPLETED, COMPLETED_LATE)
 NOT_DUE = (ASSIGNED, IN_PROGRESS)
-OPEN = (*NOT_DUE, OVERDUE)
+OPEN = (*NOT_DUE, OVERDUE, DECLINED)
 REPORT_STATUSES = (*OPEN, *DONE, EXEMPT)
 
 # Drill-down selections: a single status, or one of these groups.
@@ -304,6 +305,7 @@ def status_as_of(as_of: datetime.date) -> Case:
         When(exempted_at__lt=end, then=Value(AssignmentStatus.EXEMPT)),
         When(done & Q(completed_on__lte=F("due_on")), then=Value(AssignmentStatus.COMPLETED)),
         When(done, then=Value(AssignmentStatus.COMPLETED_LATE)),
+        When(declined(end), then=Value(AssignmentStatus.DECLINED)),
         When(due_on__lt=as_of, then=Value(AssignmentStatus.OVERDUE)),
         When(started_at__lt=end, then=Value(AssignmentStatus.IN_PROGRESS)),
         default=Value(AssignmentStatus.ASSIGNED),
@@ -530,10 +532,12 @@ def status_conditions(as_of: datetime.date) -> dict[str, Q]:
     done = Q(completed_on__isnull=False, completed_on__lte=as_of)
     not_done = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
     not_started = Q(started_at__isnull=True) | Q(started_at__gte=end)
+    is_declined = declined(end)
     return {
-        ASSIGNED: not_exempt & not_done & Q(due_on__gte=as_of) & not_started,
-        IN_PROGRESS: not_exempt & not_done & Q(due_on__gte=as_of, started_at__lt=end),
-        OVERDUE: not_exempt & not_done & Q(due_on__lt=as_of),
+        ASSIGNED: not_exempt & not_done & ~is_declined & Q(due_on__gte=as_of) & not_started,
+        IN_PROGRESS: not_exempt & not_done & ~is_declined & Q(due_on__gte=as_of, started_at__lt=end),
+        OVERDUE: not_exempt & not_done & ~is_declined & Q(due_on__lt=as_of),
+        DECLINED: not_exempt & not_done & is_declined,
         COMPLETED: not_exempt & done & Q(completed_on__lte=F("due_on")),
         COMPLETED_LATE: not_exempt & done & Q(completed_on__gt=F("due_on")),
         EXEMPT: Q(exempted_at__lt=end),
@@ -579,7 +583,7 @@ def _with_rates(counts: pd.DataFrame) -> pd.DataFrame:
     counts["required"] = counts["total"] - counts[EXEMPT]
     counts["done"] = counts[COMPLETED] + counts[COMPLETED_LATE]
     counts["not_due"] = counts[ASSIGNED] + counts[IN_PROGRESS]
-    counts["open"] = counts["not_due"] + counts[OVERDUE]
+    counts["open"] = counts["not_due"] + counts[OVERDUE] + counts[DECLINED]
     required = counts["required"].where(counts["required"] > 0)
     counts["completion_rate"] = (counts["done"] / required).fillna(0.0)
     counts["on_time_rate"] = (counts[COMPLETED] / required).fillna(0.0)
@@ -600,6 +604,7 @@ BREAKDOWN_COLUMNS = (
     OVERDUE,
     "not_due",
     EXEMPT,
+    DECLINED,
     "completion_rate",
     "on_time_rate",
     "overdue_rate",

@@ -24,7 +24,12 @@ from training.selectors import (
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Attestation, Employee, RequirementKind
 
-OPEN_STATUSES = {AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE}
+OPEN_STATUSES = {
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.OVERDUE,
+    AssignmentStatus.DECLINED,  # may still sign at any time
+}
 
 
 def _reattesting(assignment: Assignment) -> bool:

@@ -23,6 +23,8 @@ MODEL_PERMISSIONS = {
         "attest.view_assignment",
         "attest.change_assignment",
         "attest.view_attestation",
+        "attest.view_decline",
+        "attest.change_decline",
         "attest.view_reminderlog",
         "training.view_policyversion",
         "cms.change_companysettings",
@@ -40,6 +42,8 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "training.add_policyversion",
         "training.view_policyversion",
+        "attest.view_decline",
+        "attest.change_decline",
     ],
 }
 # Wagtail checks image permissions per collection, never on the group itself.
