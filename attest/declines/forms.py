@@ -45,7 +45,8 @@ class DeclineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("reason") and data["reason"] != DeclineReason.OTHER and not data.get("chapter"):
+        needs_chapter = data.get("reason") and data["reason"] != DeclineReason.OTHER
+        if needs_chapter and not data.get("chapter") and "chapter" not in self.errors:
             self.add_error("chapter", ERROR_CHAPTER)
         return data
 
