@@ -30,6 +30,7 @@ from wagtail.models import Locale, Site
 
 from training.models import PolicyPage
 
+from .declines.models import Decline
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, AssignmentStatus, Employee, EmployeeStatus, ReminderKind, ReminderLog, declined
 
@@ -418,8 +419,6 @@ def hr_digest_figures(*, today: datetime.date) -> dict:
 
 def declines_awaiting_response() -> list[dict]:
     """For HR's digest: every decline still waiting for a response, oldest first, with its link."""
-    from .declines.models import Decline
-
     declines = (
         Decline.objects.filter(responded_at__isnull=True)
         .select_related("employee", "version__policy")
