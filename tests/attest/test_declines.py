@@ -300,3 +300,29 @@ def test_decline_form_refuses_control_characters_but_keeps_lines(people):
     assert not form.is_valid() and "text" in form.errors
     form = DeclineForm({"reason": "other", "text": "line one\r\nline two"}, chapters=chapters)
     assert form.is_valid()
+
+
+def test_declining_needs_the_reading_done_like_signing(version, django_capture_on_commit_callbacks):
+    fresh = factories.assignment(factories.employee("Nina", "New"), version)
+    client = login(fresh.employee)
+    response = client.post(reverse("decline", args=[fresh.pk]), {"reason": "other", "text": "Not read yet"})
+    assert response.status_code == 302 and response["Location"] == reverse("assignment", args=[fresh.pk])
+    assert not Decline.objects.exists()
+    assert client.get(reverse("decline", args=[fresh.pk])).status_code == 405
+
+
+def test_as_of_a_day_before_the_decline_or_after_the_response_it_was_not_declined(
+    people, django_capture_on_commit_callbacks
+):
+    from attest.declines.services import decline_respond
+
+    decline(people, django_capture_on_commit_callbacks)
+    pk = people["assignment"].pk
+    yesterday = reports.ReportFilters(as_of=timezone.localdate() - datetime.timedelta(days=1))
+    assert reports.assignments_in_scope(yesterday).get(pk=pk).report_status == reports.OVERDUE
+    assert reports.dashboard(yesterday).headline["declined"] == 0
+    decline_respond(decline=Decline.objects.get(), response="Answered", by=people["hr"])
+    today = reports.ReportFilters(as_of=timezone.localdate())
+    assert reports.assignments_in_scope(today).get(pk=pk).report_status == reports.OVERDUE
+    assert Assignment.objects.with_status().get(pk=pk).status == AssignmentStatus.OVERDUE
+    assert [e.recipient for e in employee_reminders(today=today.on)] == [people["tom"].email]  # chased again
