@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from . import reports  # noqa: E402
-from .reports import COMPLETED, COMPLETED_LATE, DIMENSION_LABELS, EXEMPT, OVERDUE  # noqa: E402
+from .reports import COMPLETED, COMPLETED_LATE, DECLINED, DIMENSION_LABELS, EXEMPT, OVERDUE  # noqa: E402
 
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -41,6 +41,7 @@ COLOURS = {
     COMPLETED_LATE: "#56B4E9",
     "not_due": "#BBBBBB",
     OVERDUE: "#D55E00",
+    DECLINED: "#E69F00",
     EXEMPT: "#CC79A7",
     "due": "#999999",
     "completed_line": "#0072B2",
@@ -81,6 +82,7 @@ def _status_series() -> list[tuple[str, str]]:
         (COMPLETED_LATE, _("Completed late")),
         ("not_due", _("Not yet due")),
         (OVERDUE, _("Overdue")),
+        (DECLINED, _("Declined")),
         (EXEMPT, _("Exempt")),
     ]
 
@@ -142,7 +144,7 @@ def status_chart(frame: pd.DataFrame, *, slug: str) -> Chart:
             left = left + bars[column]
         axes.set_title(title, loc="left")
         axes.set_xlabel(_("Assignments"))
-        figure.legend(loc="lower center", ncols=5, frameon=False, fontsize=8)
+        figure.legend(loc="lower center", ncols=len(series), frameon=False, fontsize=8)
     headers = [key_label, *(label for _column, label in series), _("Total"), _("Completion rate")]
     rows = [
         [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from training.models import PolicyPage, PolicyVersion, Track
 
+from .declines.models import Decline  # noqa: F401 - registers the model with this app
 from .status import status_expression
 
 
@@ -280,6 +281,8 @@ class ReminderKind(models.TextChoices):
     IDENTITY_CHANGE = "identity_change", _("Sign-in email changed")
     ACCOUNT_LEAVER = "account_leaver", _("Leaver's access to an official account")
     ACCOUNT_REVIEW = "account_review", _("Official account access review due")
+    DECLINE = "decline", _("Declined signature")
+    DECLINE_RESPONSE = "decline_response", _("Response to a declined signature")
 
 
 class ReminderLog(models.Model):

@@ -31,6 +31,7 @@ from wagtail.models import Locale
 from training.models import PolicyPage
 
 from .company import company_details
+from .declines.models import Decline, declined
 from .hierarchy import in_line, line_prefix
 from .models import Assignment, Employee, EmployeeStatus, ReminderKind, ReminderLog
 from .permissions import HR_PERMISSION
@@ -197,9 +198,11 @@ def invitations_send(*, employee_ids: list[int]) -> int:
 
 
 def chased_assignments(*, today: datetime.date):
-    """Open assignments of people at work: not on leave, not gone, not exempt, not done."""
+    """Open assignments of people at work: not on leave, not gone, not exempt, not done, and not
+    declined while the decline awaits HR's response (HR's digest lists those instead)."""
     return (
         Assignment.objects.open()
+        .exclude(declined())
         .filter(employee__status=EmployeeStatus.ACTIVE, employee__user__is_active=True, employee__hire_date__lte=today)
         .select_related("employee", "version__policy")
     )
@@ -392,7 +395,7 @@ def hr_digest_figures(*, today: datetime.date) -> dict:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    overdue = assignments.open().filter(due_on__lt=today)
+    overdue = assignments.open().exclude(declined()).filter(due_on__lt=today)
     week_ago = today - datetime.timedelta(days=7)
     return {
         "today": today,
@@ -413,7 +416,28 @@ def hr_digest_figures(*, today: datetime.date) -> dict:
             .order_by("-n", "employee__department")[:10]
         ),
         "admin_link": absolute_url(reverse("wagtailadmin_home")),
+        "declines": declines_awaiting_response(),
     }
+
+
+def declines_awaiting_response() -> list[dict]:
+    """For HR's digest: every decline still waiting for a response, oldest first, with its link."""
+    declines = (
+        Decline.objects.filter(responded_at__isnull=True)
+        .select_related("employee", "version__policy")
+        .order_by("declined_at", "pk")
+    )
+    return [
+        {
+            "name": decline.employee.full_name,
+            "employee_id": decline.employee.employee_id,
+            "policy": decline.version.policy.title,
+            "version": decline.version.number,
+            "declined_at": decline.declined_at,
+            "link": absolute_url(reverse("decline_respond", args=[decline.pk])),
+        }
+        for decline in declines
+    ]
 
 
 def hr_digests(*, today: datetime.date | None = None) -> list[Email]:

@@ -89,9 +89,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 
 ASSIGNED, IN_PROGRESS, OVERDUE = "assigned", "in_progress", "overdue"
 COMPLETED, COMPLETED_LATE, EXEMPT = "completed", "completed_late", "exempt"
+DECLINED = "declined"  # declined to sign, awaiting HR's response: open, but counted apart from overdue
 DONE = (COMPLETED, COMPLETED_LATE)
 NOT_DUE = (ASSIGNED, IN_PROGRESS)
-OPEN = (*NOT_DUE, OVERDUE)
+OPEN = (*NOT_DUE, OVERDUE, DECLINED)
 REPORT_STATUSES = (*OPEN, *DONE, EXEMPT)
 
 # Drill-down selections: a single status, or one of these groups.
@@ -549,7 +550,7 @@ def _with_rates(counts: pd.DataFrame) -> pd.DataFrame:
     counts["required"] = counts["total"] - counts[EXEMPT]
     counts["done"] = counts[COMPLETED] + counts[COMPLETED_LATE]
     counts["not_due"] = counts[ASSIGNED] + counts[IN_PROGRESS]
-    counts["open"] = counts["not_due"] + counts[OVERDUE]
+    counts["open"] = counts["not_due"] + counts[OVERDUE] + counts[DECLINED]
     required = counts["required"].where(counts["required"] > 0)
     counts["completion_rate"] = (counts["done"] / required).fillna(0.0)
     counts["on_time_rate"] = (counts[COMPLETED] / required).fillna(0.0)
@@ -570,6 +571,7 @@ BREAKDOWN_COLUMNS = (
     OVERDUE,
     "not_due",
     EXEMPT,
+    DECLINED,
     "completion_rate",
     "on_time_rate",
     "overdue_rate",

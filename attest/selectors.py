@@ -22,7 +22,12 @@ from .hierarchy import in_line, line_prefix
 from .models import Assignment, Attestation, Employee, RequirementKind
 from .status import AssignmentStatus
 
-OPEN_STATUSES = {AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.OVERDUE}
+OPEN_STATUSES = {
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.OVERDUE,
+    AssignmentStatus.DECLINED,  # may still sign at any time
+}
 
 
 def _reattesting(assignment: Assignment) -> bool:

@@ -1,5 +1,5 @@
-"""THE status rule: where an assignment stands (assigned, in progress, overdue, completed,
-completed late, exempt, cancelled) at the end of any day.
+"""THE status rule: where an assignment stands (assigned, in progress, overdue, declined,
+completed, completed late, exempt, cancelled) at the end of any day.
 
 ``status_rules`` is the one definition; everything else derives from it: the ``status``
 annotation (``Assignment.objects.with_status``: employee pages, the admin), the reports'
@@ -12,11 +12,14 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .declines.models import declined
+
 
 class AssignmentStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     IN_PROGRESS = "in_progress", _("In progress")
     OVERDUE = "overdue", _("Overdue")
+    DECLINED = "declined", _("Declined")
     COMPLETED = "completed", _("Completed")
     COMPLETED_LATE = "completed_late", _("Completed late")
     EXEMPT = "exempt", _("Exempt")
@@ -42,6 +45,7 @@ def status_rules(day: datetime.date) -> list[tuple[str, Q]]:
         (AssignmentStatus.EXEMPT, Q(exempted_at__lt=end)),
         (AssignmentStatus.COMPLETED, done_by(day) & Q(completed_on__lte=F("due_on"))),
         (AssignmentStatus.COMPLETED_LATE, done_by(day)),
+        (AssignmentStatus.DECLINED, declined(end)),
         (AssignmentStatus.OVERDUE, Q(due_on__lt=day)),
         (AssignmentStatus.IN_PROGRESS, Q(started_at__lt=end)),
         (AssignmentStatus.ASSIGNED, Q()),

@@ -28,6 +28,8 @@ from training.services import QuizError, quiz_attempt_start, quiz_attempt_submit
 from .certificates import certificate_pdf
 from .company import company_details, crisis_contacts
 from .db import prepared_statements
+from .declines.forms import DeclineForm
+from .declines.selectors import declines_of
 from .forms import SignForm
 from .models import AuthMethod
 from .reminders import team_nudge
@@ -121,7 +123,9 @@ def assignment_overview(request, assignment_id):
     item = training_item(assignment=assignment)
     signed = signed_chapters(assignment) if assignment.attestation_id and not item.is_open else []
     return render(
-        request, "attest/assignment.html", {"item": item, "assignment": assignment, "signed_chapters": signed}
+        request,
+        "attest/assignment.html",
+        {"item": item, "assignment": assignment, "signed_chapters": signed, "declines": list(declines_of(assignment))},
     )
 
 
@@ -318,13 +322,28 @@ def sign(request, assignment_id):
     return _sign_page(request, assignment, progress, form=form)
 
 
-def _sign_page(request, assignment, progress, **context):
+def _sign_page(request, assignment, progress, *, status=200, **context):
     statement = attestation_statement(
         name=assignment.employee.full_name, version=assignment.version, language=progress.reading_locale
     )
+    if "decline_form" not in context:
+        context["decline_form"] = DeclineForm(chapters=[chapter.chapter for chapter in progress.chapters])
+    context.setdefault("awaiting_decline", declines_of(assignment).filter(responded_at__isnull=True).first())
     return render(
-        request, "attest/sign.html", {"assignment": assignment, "progress": progress, "statement": statement, **context}
+        request,
+        "attest/sign.html",
+        {"assignment": assignment, "progress": progress, "statement": statement, **context},
+        status=status,
     )
+
+
+def sign_page_with(request, assignment, progress, **context):
+    """The signing page with an empty signing form (the decline view shows its errors here)."""
+    recently_reauthenticated = _recently_reauthenticated(request)
+    if not recently_reauthenticated and not request.user.has_usable_password():
+        return _sign_page(request, assignment, progress, confirm_at_provider=sso_provider_id(), **context)
+    form = SignForm(user=request.user, recently_reauthenticated=recently_reauthenticated)
+    return _sign_page(request, assignment, progress, form=form, **context)
 
 
 def certificate(request, code):

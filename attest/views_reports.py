@@ -31,7 +31,7 @@ from .selectors import employee_for_user
 PEOPLE_PER_PAGE = 100
 HR_NAMESPACE = "attest_compliance"
 ERROR_NOT_A_MANAGER = gettext_lazy("This page is for managers: nobody reports to you.")
-DRILL_STATUSES = ("all", "done", reports.OVERDUE, "not_due", reports.EXEMPT)
+DRILL_STATUSES = ("all", "done", reports.OVERDUE, "not_due", reports.EXEMPT, reports.DECLINED)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,16 @@ def _dashboard_context(scope: Scope, filters: reports.ReportFilters, choices: re
     people_url = scope.url("people")
     headline_links = {
         status: _link(people_url, filters.query_params(), {"status": status})
-        for status in ("all", "required", "done", reports.COMPLETED_LATE, "not_due", reports.OVERDUE, reports.EXEMPT)
+        for status in (
+            "all",
+            "required",
+            "done",
+            reports.COMPLETED_LATE,
+            "not_due",
+            reports.OVERDUE,
+            reports.EXEMPT,
+            reports.DECLINED,
+        )
     }
     breakdowns = [
         {

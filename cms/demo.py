@@ -23,6 +23,7 @@ from training.models import ChapterPage, PolicyPage
 from training.services import version_release
 
 from .demo_accounts import load_official_accounts
+from .demo_declines import declines_load
 from .models import CompanySettings, CrisisContact, HomePage
 from .roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 
@@ -282,4 +283,5 @@ def _load_demo(*, stdout=None) -> None:
     assignments_sync()
     say("Registering the official social-media accounts…")
     load_official_accounts(hr_user=get_user_model().objects.get(email="ingrid.hansen@northwind.example"))
+    declines_load(exclude_emails={email for email, _role, _group in DEMO_LOGINS}, say=say)
     say("Demo data loaded.")

@@ -31,6 +31,8 @@ MODEL_PERMISSIONS = {
         "attest.view_assignment",
         "attest.change_assignment",
         "attest.view_attestation",
+        "attest.view_decline",
+        "attest.change_decline",
         "attest.view_reminderlog",
         "training.view_policyversion",
         "training.view_xapistatement",
@@ -57,6 +59,8 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "training.add_policyversion",
         "training.view_policyversion",
+        "attest.view_decline",
+        "attest.change_decline",
     ],
     # The register of official accounts, its holders, reviews and leavers' tasks; not HR's reports.
     SOCIAL_MEDIA_LEADS: ["wagtailadmin.access_admin", *OFFICIAL_ACCOUNT_PERMISSIONS],

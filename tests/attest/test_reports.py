@@ -40,6 +40,7 @@ class HandBuiltOrganisationTests(TestCase):
             "assigned": 1,
             "in_progress": 1,
             "overdue": 3,
+            "declined": 0,
             "completed": 1,
             "completed_late": 1,
             "exempt": 1,

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from attest.declines.models import Decline
 from attest.models import Assignment
 from cms.demo import DEMO_LOGINS, DEMO_PASSWORD
 from training.models import PolicyVersion
@@ -37,5 +38,11 @@ def test_demo_loads_with_working_logins_and_translated_key_changes():
     assert "What changed since version 1.0" in page
     assert english[0].split(",")[0] in page
 
+    declines = Decline.objects.order_by("declined_at")
+    assert [bool(decline.response) for decline in declines] == [False, True]  # one waits for HR, one answered
+    waiting = Assignment.objects.with_status().get(pk=declines[0].assignment_id)
+    assert waiting.status == "declined" and waiting.employee.manager.email == "marcus.berg@northwind.example"
+
     call_command("load_demo", stdout=io.StringIO())  # again: skipped, nothing doubled
     assert PolicyVersion.objects.filter(number="2.0").count() == 1
+    assert Decline.objects.count() == 2

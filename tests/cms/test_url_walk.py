@@ -10,6 +10,7 @@ reaches her pages by guessing them.
 
 from __future__ import annotations
 
+import datetime
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, get_script_prefix, resolve, set_script_prefix
 
+from attest.declines.models import Decline
 from attest.models import Assignment, Attestation
 from cms.models import CrisisContact, HomePage
 from cms.roles import HR, POLICY_EDITORS
@@ -243,6 +245,15 @@ PRODUCT = [
         ),
     ),
     Route(
+        "training/<int:assignment_id>/decline/",
+        (
+            get("/training/{ready}/decline/", signed_in(NOT_ALLOWED)),
+            post("/training/{ready}/decline/", own_only("400"), {"reason": "other"}),  # no words: the form says so
+            post("/training/{open}/decline/", own_only(redirect_to("/training/{open}/")), {"reason": "other"}),
+            post("/training/{done}/decline/", own_only(redirect_to("/training/{done}/")), {"reason": "other"}),
+        ),
+    ),
+    Route(
         "training/certificates/<str:code>.pdf",
         (
             get("/training/certificates/{code}.pdf", everyone(NOT_FOUND, anon=LOGIN, employee=OK, hr=OK, superuser=OK)),
@@ -379,6 +390,37 @@ PRODUCT = [
                 staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND),
                 {"approve": ""},
             ),
+        ),
+    ),
+    # Declined signatures: HR (and legal) read and answer them; nobody adds, edits or deletes one.
+    Route("admin/declines/", (get("/admin/declines/", HR_ONLY),)),
+    Route("admin/declines/results/", (get("/admin/declines/results/?q=Zyx", HR_ONLY),)),
+    Route("admin/declines/new/", (get("/admin/declines/new/", NOBODY_IN_ADMIN),)),
+    Route(
+        "admin/declines/edit/<int:pk>/",
+        (
+            get("/admin/declines/edit/{decline}/", NOBODY_IN_ADMIN),
+            post("/admin/declines/edit/{decline}/", NOBODY_IN_ADMIN, {"text": "Forged"}),
+        ),
+    ),
+    Route(
+        "admin/declines/delete/<int:pk>/",
+        (
+            get("/admin/declines/delete/{decline}/", NOBODY_IN_ADMIN),
+            post("/admin/declines/delete/{decline}/", NOBODY_IN_ADMIN),
+        ),
+    ),
+    Route("admin/declines/history/<int:pk>/", (get("/admin/declines/history/{decline}/", NOBODY_IN_ADMIN),)),
+    Route(
+        "admin/declines/history-results/<int:pk>/",
+        (get("/admin/declines/history-results/{decline}/", NOBODY_IN_ADMIN),),
+    ),
+    Route("admin/declines/usage/<int:pk>/", (get("/admin/declines/usage/{decline}/", NOBODY_IN_ADMIN),)),
+    Route(
+        "admin/declines/<int:pk>/respond/",
+        (
+            get("/admin/declines/{decline}/respond/", HR_ONLY),
+            post("/admin/declines/{decline}/respond/", HR_ONLY, {"response": ""}),  # empty: the form says so
         ),
     ),
     # Signed records: readable by HR, changeable by nobody.
@@ -667,12 +709,25 @@ def _build_world() -> dict:
         ),
     }
     attestation = Attestation.objects.get(assignment=done)
+    # A decline dated before these assignments: it changes no status, and the admin has a row to open.
+    decline = Decline.objects.create(
+        assignment=done,
+        employee=emma,
+        user=emma.user,
+        version=security_version,
+        locale_code="en",
+        content_sha256=security_version.content_sha256_in("en"),
+        declined_at=datetime.datetime(2025, 12, 1, tzinfo=datetime.UTC),
+        reason="other",
+        text="Before the walk",
+    )
     ids = {
         "open": open_assignment.pk,
         "ready": ready.pk,
         "done": done.pk,
         "code": attestation.verification_code,
         "attestation": attestation.pk,
+        "decline": decline.pk,
         "employee": emma.pk,
         "emma_user": emma.user_id,
         "requirement": open_assignment.requirement_id,
