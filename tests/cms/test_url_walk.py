@@ -49,6 +49,7 @@ ADMIN_HOME = "302 to /admin/ (no permission)"
 FORBIDDEN = "403"
 NOT_FOUND = "404"
 NOT_ALLOWED = "405"
+UNAUTHORIZED = "401"  # the API and SCIM: bearer tokens only, a session cookie is no credential
 
 
 def redirect_to(url: str) -> str:
@@ -160,6 +161,35 @@ def post(url, expect, data=None) -> Request:
 
 PRODUCT = [
     Route("healthz", (get("/healthz", everyone(OK)),)),
+    # The REST API and SCIM provisioning: bearer tokens only (see tests/attest/test_api.py, test_scim.py).
+    Route(r"api/v1/^people/$", (get("/api/v1/people/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^people/(?P<employee_id>[^/]+)/$", (get("/api/v1/people/E1/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^requirements/$", (get("/api/v1/requirements/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^requirements/(?P<pk>[0-9]+)/$", (get("/api/v1/requirements/1/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^policy-versions/$", (get("/api/v1/policy-versions/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^policy-versions/(?P<pk>[0-9]+)/$", (get("/api/v1/policy-versions/1/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^attestations/$", (get("/api/v1/attestations/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/^attestations/(?P<pk>[0-9]+)/$", (get("/api/v1/attestations/1/", everyone(UNAUTHORIZED)),)),
+    Route(r"api/v1/compliance/", (get("/api/v1/compliance/", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/", (get("/scim/v2/", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^ServiceProviderConfig/?$", (get("/scim/v2/ServiceProviderConfig", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^ResourceTypes/?$", (get("/scim/v2/ResourceTypes", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^ResourceTypes/(?P<name>[^/]+)/?$", (get("/scim/v2/ResourceTypes/User", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^Schemas/?$", (get("/scim/v2/Schemas", everyone(UNAUTHORIZED)),)),
+    Route(
+        r"scim/v2/^Schemas/(?P<name>[^/]+)/?$",
+        (get("/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", everyone(UNAUTHORIZED)),),
+    ),
+    Route(r"scim/v2/^Users/?$", (get("/scim/v2/Users", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^Users/\.search/?$", (get("/scim/v2/Users/.search", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^Users/(?P<pk>[^/]+)/?$", (get("/scim/v2/Users/1", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^Groups/?$", (get("/scim/v2/Groups", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^Groups/(?P<pk>[^/]+)/?$", (get("/scim/v2/Groups/1", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^(?:Bulk|Me|\.search)/?$", (get("/scim/v2/Me", everyone(UNAUTHORIZED)),)),
+    Route(r"scim/v2/^(?P<rest>.*)$", (get("/scim/v2/Nothing", everyone(UNAUTHORIZED)),)),
+    Route("api/v1/schema/", (get("/api/v1/schema/", everyone(OK)),)),
+    Route("api/v1/docs/", (get("/api/v1/docs/", everyone(OK)),)),
+    Route("api/v1/", (get("/api/v1/", everyone(NOT_FOUND)),)),
     Route(
         "accounts/email/",  # replaces allauth's: shows one's address, refuses to add or change any
         (
