@@ -1,4 +1,5 @@
-"""What an employee does, over HTTP with Django's test client; shared by the tests."""
+"""What people do over HTTP with Django's test client (an employee's training, HR's forms, a client
+under a URL prefix); shared by the tests."""
 
 from contextlib import contextmanager
 

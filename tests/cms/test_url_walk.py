@@ -639,35 +639,6 @@ def _body(response) -> bytes:
 ALL_REQUESTS = [(entry, request) for entry in PRODUCT + GENERIC for request in entry.requests]
 
 
-@pytest.fixture(scope="module")
-def world(django_db_blocker):
-    """Built once for the module's walks (each walk runs in its own savepoint, so its POSTs are undone)."""
-    with factories.kept_for_module(django_db_blocker):
-        yield _build_world()
-
-
-@pytest.mark.parametrize("script_name", ["", "/p"], ids=["root", "prefixed"])
-@pytest.mark.parametrize("role", ROLES)
-def test_walk(world, role, script_name):
-    """Every request of the walk as ``role``; also with the product mounted under ``/p`` (a WSGI
-    server's SCRIPT_NAME, DESIGN §3 rule 10): every access rule gives the same answers."""
-    with mounted_at(script_name) as client:
-        if role != ANON:
-            client.force_login(world["users"][role])
-        problems = []
-        for entry, request in ALL_REQUESTS:
-            url = request.url.format(**world["ids"])
-            response = getattr(client, request.method)(url, request.data)
-            actual = outcome_of(response, script_name)
-            expected = request.expect[role].format(**world["ids"])
-            if not matches(expected, actual):
-                problems.append(f"{request.method.upper()} {url}: expected {expected}, got {actual}")
-            elif role not in MAY_SEE_EMMA and not entry.pattern.startswith("verify/"):
-                if EMMA_SURNAME.encode() in _body(response):
-                    problems.append(f"{request.method.upper()} {url}: shows Emma to the {role}")
-    assert not problems, f"As the {role}:\n" + "\n".join(problems)
-
-
 # --- Two-factor authentication for staff ------------------------------------------------------
 
 MFA_SETUP = "/accounts/2fa/totp/activate/"
@@ -773,3 +744,38 @@ def test_signing_password_guesses_are_limited(rate_limits, emma_assignment):
     assert not Attestation.objects.exists()
     # allauth's own re-authentication form shares the limit.
     assert client.post("/accounts/reauthenticate/", {"password": factories.PASSWORD}).status_code == 429
+
+
+# --- The walk, every role ---------------------------------------------------------------------
+
+# The walks come last: the world they share lives until the module's last test, and the tests
+# above build people and policies of their own (the same superuser, the same policy slug).
+
+
+@pytest.fixture(scope="module")
+def world(django_db_blocker):
+    """Built once for the module's walks (each walk runs in its own savepoint, so its POSTs are undone)."""
+    with factories.kept_for_module(django_db_blocker):
+        yield _build_world()
+
+
+@pytest.mark.parametrize("script_name", ["", "/p"], ids=["root", "prefixed"])
+@pytest.mark.parametrize("role", ROLES)
+def test_walk(world, role, script_name):
+    """Every request of the walk as ``role``; also with the product mounted under ``/p`` (a WSGI
+    server's SCRIPT_NAME, DESIGN §3 rule 10): every access rule gives the same answers."""
+    with mounted_at(script_name) as client:
+        if role != ANON:
+            client.force_login(world["users"][role])
+        problems = []
+        for entry, request in ALL_REQUESTS:
+            url = request.url.format(**world["ids"])
+            response = getattr(client, request.method)(url, request.data)
+            actual = outcome_of(response, script_name)
+            expected = request.expect[role].format(**world["ids"])
+            if not matches(expected, actual):
+                problems.append(f"{request.method.upper()} {url}: expected {expected}, got {actual}")
+            elif role not in MAY_SEE_EMMA and not entry.pattern.startswith("verify/"):
+                if EMMA_SURNAME.encode() in _body(response):
+                    problems.append(f"{request.method.upper()} {url}: shows Emma to the {role}")
+    assert not problems, f"As the {role}:\n" + "\n".join(problems)
