@@ -24,12 +24,14 @@ _sequence = itertools.count(1)
 
 
 def question(prompt="Is this right?", kind="single", correct=0, options=3, scenario=""):
+    """``correct``: the index of the right option, or a tuple of them (multiple choice)."""
+    right = set(correct) if isinstance(correct, tuple | list | set) else {correct}
     return {
         "kind": kind,
         "prompt": prompt,
         "scenario": scenario,
         "options": [
-            {"text": f"{prompt} option {i}", "is_correct": i == correct, "feedback": f"Feedback {i}"}
+            {"text": f"{prompt} option {i}", "is_correct": i in right, "feedback": f"Feedback {i}"}
             for i in range(options)
         ],
         "explanation": f"Because {prompt}",

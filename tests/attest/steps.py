@@ -1,7 +1,10 @@
-"""What an employee does, over HTTP with Django's test client; shared by the tests."""
+"""What people do over HTTP with Django's test client (an employee's training, HR's forms, a client
+under a URL prefix); shared by the tests."""
+
+from contextlib import contextmanager
 
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from tests import factories
 from training.models import QuizAttempt
@@ -46,3 +49,33 @@ def finish_and_sign(assignment, **overrides):
     return client, client.post(
         reverse("sign", args=[assignment.pk]), data, REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="pytest-browser"
     )
+
+
+@contextmanager
+def mounted_at(script_name: str):
+    """A client for the product mounted under ``script_name`` (a WSGI server's SCRIPT_NAME): the
+    prefix in every request's environ and in ``reverse()``, as Django's WSGI handler sets it (the
+    test client's handler does not)."""
+    before = get_script_prefix()
+    set_script_prefix(script_name or "/")
+    try:
+        yield Client(raise_request_exception=False, SCRIPT_NAME=script_name)
+    finally:
+        set_script_prefix(before)
+
+
+def edit_data(person, **changes) -> dict:
+    """What HR's edit form posts for ``person``, with ``changes``."""
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "manager_employee_id": "",
+        "department": "Retail",
+        "location": "London",
+        "hire_date": "2020-01-01",
+        "language": "en",
+        "track": "all",
+        "status": "active",
+    }
+    return {**data, **changes}

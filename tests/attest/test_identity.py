@@ -25,7 +25,7 @@ from cms.roles import HR
 from cms.views import ERROR_EMAIL_MANAGED
 from tests import factories
 from tests.attest.factories import roster_row, write_csv
-from tests.attest.test_people_admin import edit_data
+from tests.attest.steps import edit_data
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
 from tests.attest.factories import roster_row, snapshot, team, write_csv
+from tests.attest.steps import edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -118,23 +119,6 @@ def test_employee_list_filters_and_search(hr):
     assert "Paris Person" in html and "Oslo Person" not in html
     html = hr.get(reverse("employees:index"), {"q": "oslo"}).content.decode()
     assert "Oslo Person" in html and "Paris Person" not in html
-
-
-def edit_data(person, **changes) -> dict:
-    """What HR's edit form posts for ``person``, with ``changes``."""
-    data = {
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "email": person.email,
-        "manager_employee_id": "",
-        "department": "Retail",
-        "location": "London",
-        "hire_date": "2020-01-01",
-        "language": "en",
-        "track": "all",
-        "status": "active",
-    }
-    return {**data, **changes}
 
 
 def test_editing_an_employee_keeps_their_login_and_assignments_in_step(hr, version):

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client, TestCase
-from django.urls import URLPattern, URLResolver, get_resolver, get_script_prefix, resolve, set_script_prefix
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from attest.declines.models import Decline
 from attest.models import Assignment, Attestation
 from cms.models import CrisisContact, HomePage
 from cms.roles import HR, POLICY_EDITORS
 from tests import factories
+from tests.attest.steps import mounted_at
 from training.services import quiz_attempt_start, quiz_attempt_submit, reading_record
+
+pytestmark = pytest.mark.django_db
 
 # --- Roles and outcomes -----------------------------------------------------------------------
 
@@ -406,6 +408,31 @@ PRODUCT = [
             get("/admin/roster_import/confirm/", staff(hr=NOT_ALLOWED, editor=ADMIN_HOME, superuser=NOT_ALLOWED)),
             post(
                 "/admin/roster_import/confirm/", staff(EXPIRED_UPLOAD, ADMIN_HOME, EXPIRED_UPLOAD), {"token": "guessed"}
+            ),
+        ),
+    ),
+    # The xAPI outbox: HR reads it and retries what the store refused.
+    Route("admin/xapi_statements/", (get("/admin/xapi_statements/", HR_ONLY),)),
+    Route("admin/xapi_statements/results/", (get("/admin/xapi_statements/results/", HR_ONLY),)),
+    Route(
+        "admin/xapi_statements/inspect/<str:pk>/",
+        (
+            get(
+                "/admin/xapi_statements/inspect/00000000-0000-0000-0000-000000000000/",
+                staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND),
+            ),
+        ),
+    ),
+    Route(
+        "admin/xapi_statements/retry/",
+        (get("/admin/xapi_statements/retry/", staff(NOT_ALLOWED, ADMIN_HOME, NOT_ALLOWED)),),
+    ),
+    Route(
+        "admin/xapi_statements/retry/<uuid:pk>/",
+        (
+            get(
+                "/admin/xapi_statements/retry/00000000-0000-0000-0000-000000000000/",
+                staff(NOT_ALLOWED, ADMIN_HOME, NOT_ALLOWED),
             ),
         ),
     ),
@@ -794,68 +821,6 @@ def _body(response) -> bytes:
 ALL_REQUESTS = [(entry, request) for entry in PRODUCT + GENERIC for request in entry.requests]
 
 
-@contextmanager
-def mounted_at(script_name: str):
-    """A client for the product mounted under ``script_name`` (a WSGI server's SCRIPT_NAME): the
-    prefix in every request's environ and in ``reverse()``, as Django's WSGI handler sets it (the
-    test client's handler does not)."""
-    before = get_script_prefix()
-    set_script_prefix(script_name or "/")
-    try:
-        yield Client(raise_request_exception=False, SCRIPT_NAME=script_name)
-    finally:
-        set_script_prefix(before)
-
-
-class UrlWalkTests(TestCase):
-    script_name = ""  # test_url_prefix.py walks again under a prefix
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.world = _build_world()
-
-    def walk(self, role: str):
-        with mounted_at(self.script_name) as client:
-            self._walk(client, role)
-
-    def _walk(self, client, role: str):
-        if role != ANON:
-            client.force_login(self.world["users"][role])
-        problems = []
-        for entry, request in ALL_REQUESTS:
-            url = request.url.format(**self.world["ids"])
-            response = getattr(client, request.method)(url, request.data)
-            actual = outcome_of(response, self.script_name)
-            expected = request.expect[role].format(**self.world["ids"])
-            if not matches(expected, actual):
-                problems.append(f"{request.method.upper()} {url}: expected {expected}, got {actual}")
-            elif role not in MAY_SEE_EMMA and not entry.pattern.startswith("verify/"):
-                if EMMA_SURNAME.encode() in _body(response):
-                    problems.append(f"{request.method.upper()} {url}: shows Emma to the {role}")
-        assert not problems, f"As the {role}:\n" + "\n".join(problems)
-
-    def test_anonymous(self):
-        self.walk(ANON)
-
-    def test_employee(self):
-        self.walk(EMPLOYEE)
-
-    def test_another_employee(self):
-        self.walk(OTHER)
-
-    def test_manager_of_another_team(self):
-        self.walk(MANAGER)
-
-    def test_hr(self):
-        self.walk(HR_USER)
-
-    def test_policy_editor(self):
-        self.walk(EDITOR)
-
-    def test_superuser(self):
-        self.walk(SUPERUSER)
-
-
 # --- Two-factor authentication for staff ------------------------------------------------------
 
 MFA_SETUP = "/accounts/2fa/totp/activate/"
@@ -874,7 +839,6 @@ ADMIN_URLS = sorted(
 )
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("script_name", ["", "/p"])
 @pytest.mark.parametrize("role", [HR, POLICY_EDITORS, "superuser"])
 def test_staff_without_two_factor_are_sent_to_set_it_up_from_every_admin_url(settings, role, script_name):
@@ -894,7 +858,6 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_from_every_admin_url(set
         assert client.get("/").status_code == 200  # the site itself still works
 
 
-@pytest.mark.django_db
 def test_no_password_login_outside_allauth(settings):
     """Wagtail's admin and front-end login forms would take a password without the second factor
     and without allauth's rate limits: both only send people on to allauth."""
@@ -963,3 +926,38 @@ def test_signing_password_guesses_are_limited(rate_limits, emma_assignment):
     assert not Attestation.objects.exists()
     # allauth's own re-authentication form shares the limit.
     assert client.post("/accounts/reauthenticate/", {"password": factories.PASSWORD}).status_code == 429
+
+
+# --- The walk, every role ---------------------------------------------------------------------
+
+# The walks come last: the world they share lives until the module's last test, and the tests
+# above build people and policies of their own (the same superuser, the same policy slug).
+
+
+@pytest.fixture(scope="module")
+def world(django_db_blocker):
+    """Built once for the module's walks (each walk runs in its own savepoint, so its POSTs are undone)."""
+    with factories.kept_for_module(django_db_blocker):
+        yield _build_world()
+
+
+@pytest.mark.parametrize("script_name", ["", "/p"], ids=["root", "prefixed"])
+@pytest.mark.parametrize("role", ROLES)
+def test_walk(world, role, script_name):
+    """Every request of the walk as ``role``; also with the product mounted under ``/p`` (a WSGI
+    server's SCRIPT_NAME, DESIGN §3 rule 10): every access rule gives the same answers."""
+    with mounted_at(script_name) as client:
+        if role != ANON:
+            client.force_login(world["users"][role])
+        problems = []
+        for entry, request in ALL_REQUESTS:
+            url = request.url.format(**world["ids"])
+            response = getattr(client, request.method)(url, request.data)
+            actual = outcome_of(response, script_name)
+            expected = request.expect[role].format(**world["ids"])
+            if not matches(expected, actual):
+                problems.append(f"{request.method.upper()} {url}: expected {expected}, got {actual}")
+            elif role not in MAY_SEE_EMMA and not entry.pattern.startswith("verify/"):
+                if EMMA_SURNAME.encode() in _body(response):
+                    problems.append(f"{request.method.upper()} {url}: shows Emma to the {role}")
+    assert not problems, f"As the {role}:\n" + "\n".join(problems)
