@@ -58,7 +58,7 @@ class ActiveFilter:
 def rows(filters: reports.ReportFilters, selection: reports.Selection) -> QuerySet:
     """One dict per assignment (``pk``, ``employee_pk`` and ``ROW_FIELDS``), in the order of the exports."""
     filters = filters.resolved()
-    expressions = reports._detail_expressions(filters.on)
+    expressions = reports.detail_expressions(filters.on)
     selected = reports.select(reports.assignments_in_scope(filters), selection, filters.on)
     return (
         selected.annotate(employee_pk=F("employee_id"), **{f"r_{name}": expressions[name] for name in ROW_FIELDS})

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from .models import Assignment, EmployeeStatus, ReminderKind, ReminderLog
-from .reminders import _reminder_email, deliver
+from .reminders import reminder_email, deliver
 from .reports import end_of_day
 from .services import ERROR_EXEMPT_REASON, AttestationError, assignment_exempt
 
@@ -97,7 +97,7 @@ def assignments_remind(*, assignment_ids: list[int], by, today: datetime.date | 
         elif pk in emailed_today:
             outcome.skipped[SKIP_ALREADY_TODAY] += 1
         else:
-            emails[pk] = _reminder_email(
+            emails[pk] = reminder_email(
                 assignment, kind=_kind(assignment, today), dedupe_key=f"hr_reminder:{pk}:{today}", today=today
             )
     if emails:

@@ -230,7 +230,7 @@ def employee_reminders(*, today: datetime.date | None = None) -> Iterator[Email]
     horizon = today + datetime.timedelta(days=settings.ATTEST_REMIND_DAYS_BEFORE)
     for assignment in _in_batches(chased_assignments(today=today).filter(due_on__lte=horizon)):
         kind, key = employee_reminder(assignment_pk=assignment.pk, due_on=assignment.due_on, today=today)
-        yield _reminder_email(assignment, kind=kind, dedupe_key=key, today=today)
+        yield reminder_email(assignment, kind=kind, dedupe_key=key, today=today)
 
 
 def employee_reminder(*, assignment_pk: int, due_on: datetime.date, today: datetime.date) -> tuple[str, str]:
@@ -243,7 +243,7 @@ def employee_reminder(*, assignment_pk: int, due_on: datetime.date, today: datet
     return ReminderKind.OVERDUE, f"overdue:{assignment_pk}:{iso_week(today)}"
 
 
-def _reminder_email(assignment: Assignment, *, kind: str, dedupe_key: str, today: datetime.date) -> Email:
+def reminder_email(assignment: Assignment, *, kind: str, dedupe_key: str, today: datetime.date) -> Email:
     """The reminder to the person who holds ``assignment``, in their language."""
     employee = assignment.employee
     return Email(
@@ -356,7 +356,7 @@ def team_nudge(*, manager: Employee, assignment_id: int | None = None, today: da
     for assignment in overdue.order_by("due_on", "pk"):
         first.setdefault(assignment.employee_id, assignment)
     emails = [
-        _reminder_email(
+        reminder_email(
             assignment,
             kind=ReminderKind.OVERDUE,
             dedupe_key=f"nudge:{assignment.employee_id}:{today.isoformat()}",

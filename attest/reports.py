@@ -372,7 +372,7 @@ def select(rows: QuerySet[Assignment], selection: Selection, as_of: datetime.dat
 # --- Detail rows (drill-down, exports, the pandas frame) -------------------------------------
 
 
-def _detail_expressions(as_of: datetime.date) -> dict:
+def detail_expressions(as_of: datetime.date) -> dict:
     done = done_by(as_of)
     return {
         "employee_id": F("employee__employee_id"),
@@ -435,7 +435,7 @@ def detail_queryset(filters: ReportFilters, selection: Selection | None = None) 
     rows = assignments_in_scope(filters)
     if selection:
         rows = select(rows, selection, filters.on)
-    expressions = _detail_expressions(filters.on)
+    expressions = detail_expressions(filters.on)
     return (
         rows.annotate(**{f"r_{name}": expressions[name] for name in COLUMNS})
         .order_by("due_on", "employee__last_name", "employee__first_name", "pk")
@@ -451,7 +451,7 @@ def detail_csv_sql(filters: ReportFilters, selection: Selection | None = None) -
     rows = assignments_in_scope(filters)
     if selection:
         rows = select(rows, selection, filters.on)
-    expressions = _detail_expressions(filters.on)
+    expressions = detail_expressions(filters.on)
     for name in TEXT_COLUMNS:
         expressions[name] = FormulaSafe(expressions[name])
     expressions["completed_at"] = IsoUtc(expressions["completed_at"])
