@@ -188,7 +188,7 @@ def _xlsx_text(sheet, value: str):
     return value
 
 
-def _xlsx_cell(sheet, value, *, bold=False, number_format=None):
+def xlsx_cell(sheet, value, *, bold=False, number_format=None):
     cell = _xlsx_text(sheet, value) if isinstance(value, str) else value
     if not bold and not number_format:
         return cell
@@ -293,36 +293,36 @@ def xlsx_write(request: ExportRequest, output, *, dashboard: reports.Dashboard |
     summary.column_dimensions["A"].width = 34
     for letter in "BCDEFGHIJ":
         summary.column_dimensions[letter].width = 16
-    summary.append([_xlsx_cell(summary, _("Compliance report"), bold=True)])
+    summary.append([xlsx_cell(summary, _("Compliance report"), bold=True)])
     summary.append([_("Generated"), _generated_text(request)])
     summary.append([_("Times are in"), str(timezone.get_current_timezone())])
     for label, value in request.described():
         summary.append([label, _xlsx_text(summary, value)])
     summary.append([])
-    summary.append([_xlsx_cell(summary, _("Headline figures"), bold=True)])
+    summary.append([xlsx_cell(summary, _("Headline figures"), bold=True)])
     for label, value, number_format in _headline_rows(dashboard.headline):
-        summary.append([label, _xlsx_cell(summary, value, number_format=number_format)])
+        summary.append([label, xlsx_cell(summary, value, number_format=number_format)])
     columns = _breakdown_headers()
     for dimension in reports.DIMENSIONS:
         frame = dashboard.breakdowns[dimension]
         summary.append([])
         title = _("By %(dimension)s") % {"dimension": str(reports.DIMENSION_LABELS[dimension]).lower()}
-        summary.append([_xlsx_cell(summary, title, bold=True)])
+        summary.append([xlsx_cell(summary, title, bold=True)])
         summary.append(
-            [_xlsx_cell(summary, str(reports.DIMENSION_LABELS[dimension]), bold=True)]
-            + [_xlsx_cell(summary, heading, bold=True) for _column, heading, _format in columns]
+            [xlsx_cell(summary, str(reports.DIMENSION_LABELS[dimension]), bold=True)]
+            + [xlsx_cell(summary, heading, bold=True) for _column, heading, _format in columns]
         )
         for record in frame.to_dict("records"):
             summary.append(
                 [_xlsx_text(summary, str(record["label"]))]
-                + [_xlsx_cell(summary, record[column], number_format=fmt) for column, _heading, fmt in columns]
+                + [xlsx_cell(summary, record[column], number_format=fmt) for column, _heading, fmt in columns]
             )
 
     detail = workbook.create_sheet(_("Detail"))
     for index, name in enumerate(reports.COLUMNS, start=1):
         detail.column_dimensions[get_column_letter(index)].width = DETAIL_WIDTHS[name]
     detail.freeze_panes = "A2"
-    detail.append([_xlsx_cell(detail, name, bold=True) for name in reports.COLUMNS])
+    detail.append([xlsx_cell(detail, name, bold=True) for name in reports.COLUMNS])
     # The rows go in after openpyxl has written the rest: see _xlsx_detail_rows.
     placeholder = "A1:ZZ1"
     detail.auto_filter.ref = placeholder

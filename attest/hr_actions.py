@@ -22,7 +22,7 @@ from wagtail.log_actions import log
 
 from .models import Assignment, EmployeeStatus, ReminderKind, ReminderLog
 from .reminders import reminder_email, deliver
-from .reports import end_of_day
+from .status import end_of_day
 from .services import ERROR_EXEMPT_REASON, AttestationError, assignment_exempt
 
 LOG_REMIND = "attest.assignment_remind"

@@ -11,7 +11,7 @@ import io
 from django.utils import timezone
 from openpyxl import Workbook
 
-from ..exports import CSV_BOM, _xlsx_cell
+from ..exports import CSV_BOM, xlsx_cell
 from ..models import EmployeeStatus
 from ..reports import formula_safe
 from .models import PHISHING_RESISTANT
@@ -93,13 +93,13 @@ def register_csv() -> bytes:
 def register_xlsx(output) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Register")
-    sheet.append([_xlsx_cell(sheet, name, bold=True) for name in COLUMNS])
+    sheet.append([xlsx_cell(sheet, name, bold=True) for name in COLUMNS])
     for row in register_rows():
         sheet.append(
             [
-                _xlsx_cell(sheet, value, number_format="yyyy-mm-dd")
+                xlsx_cell(sheet, value, number_format="yyyy-mm-dd")
                 if isinstance(value, datetime.date)
-                else _xlsx_cell(sheet, value)
+                else xlsx_cell(sheet, value)
                 for value in row
             ]
         )
