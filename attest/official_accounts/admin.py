@@ -25,7 +25,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
-from ..views_reports import HR_PERMISSION
+from ..permissions import HR_PERMISSION
 from .exports import register_csv, register_xlsx
 from .forms import AccessGrantForm, NoteForm, OfficialAccountForm, ReviewForm
 from .models import AccessRemovalTask, AccessReview, AccountAccess, OfficialAccount
