@@ -293,6 +293,8 @@ class ReminderKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("Policy review due")
     INVITATION = "invitation", _("Invitation")
     IDENTITY_CHANGE = "identity_change", _("Sign-in email changed")
+    QUESTION = "question", _("Question from an employee")
+    ANSWER = "answer", _("Answer to a question")
 
 
 class ReminderLog(models.Model):

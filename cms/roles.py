@@ -25,6 +25,8 @@ MODEL_PERMISSIONS = {
         "attest.view_attestation",
         "attest.view_reminderlog",
         "training.view_policyversion",
+        "training.view_chapterquestion",
+        "training.change_chapterquestion",
         "cms.change_companysettings",
         "cms.add_crisiscontact",
         "cms.change_crisiscontact",
@@ -40,6 +42,8 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "training.add_policyversion",
         "training.view_policyversion",
+        "training.view_chapterquestion",
+        "training.change_chapterquestion",
     ],
 }
 # Wagtail checks image permissions per collection, never on the group itself.

@@ -514,3 +514,6 @@ class QuizLockout(models.Model):
 
     def __str__(self):
         return f"{self.user_id} locked out of {self.chapter_key}"
+
+
+from .questions.models import ChapterQuestion, FaqEntry, FaqTranslation  # noqa: E402, F401  (registered with the app)

@@ -21,6 +21,7 @@ from .admin_display import ReadableInspectView, local_time
 from .forms import ReleaseForm
 from .models import PolicyPage, PolicyVersion
 from .permissions import AppendOnlyPermissionPolicy
+from .questions import admin_views as questions_admin  # noqa: F401  (registers the Questions admin)
 from .services import ReleaseError, version_release
 
 register_permission_policy(PolicyVersion, AppendOnlyPermissionPolicy(PolicyVersion))
