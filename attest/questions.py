@@ -38,6 +38,8 @@ def question_asked_emails(question: ChapterQuestion) -> list[Email]:
     recipients = question_recipients(question)
     languages = _languages(recipients)
     asker = question.asked_by
+    employee = Employee.objects.filter(user=asker).only("first_name", "last_name").first()
+    asker_name = employee.full_name if employee else (asker.get_full_name() or asker.email)
     link = absolute_url(reverse("questions:edit", args=[question.pk]))
     return [
         Email(
@@ -48,7 +50,7 @@ def question_asked_emails(question: ChapterQuestion) -> list[Email]:
             language=languages.get(user.pk, settings.LANGUAGE_CODE),
             context={
                 "recipient_name": user.get_full_name() or user.email,
-                "asker_name": asker.get_full_name() or asker.email,
+                "asker_name": asker_name,
                 "policy": question.version.title_in(languages.get(user.pk, settings.LANGUAGE_CODE)),
                 "version": question.version.number,
                 "chapter": question.chapter_title,
