@@ -289,3 +289,63 @@ def test_publishing_an_faq_leaves_the_signed_chapter_and_its_hash_unchanged(aske
     for chapter in PolicyVersionChapter.objects.filter(version=version):
         assert content_sha256(chapter.content, version.hash_scheme) == chapter.content_sha256
     call_command("verify_versions")  # exits non-zero on any mismatch
+
+
+# --- Query counts and the HR dashboard ---------------------------------------------------------
+
+
+def _publish_directly(question, owner_user, n):
+    from training.questions.services import faq_publish, question_answer
+
+    question_answer(question=question, answer=f"Answer {n}", by=owner_user)
+    faq_publish(question=question, texts={code: (f"Q{n} {code}", f"A{n} {code}") for code in LANGUAGES}, by=owner_user)
+
+
+def test_chapter_page_costs_the_same_queries_whatever_the_questions_and_faq(
+    emma_assignment, owner, version, monkeypatch
+):
+    monkeypatch.setattr("training.questions.services.QUESTION_LIMIT", 100)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(emma_assignment.employee)
+    url = chapter_url(emma_assignment)
+    stranger = factories.employee()
+    ask(login(stranger), factories.assignment(stranger, version), "Warm up")  # emails fill the site's cached settings
+    client.get(url)
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        assert page.status_code == 200
+        counts.append(len(captured))
+        colleague = factories.employee()
+        for n in range(4):
+            ask(login(emma_assignment.employee), emma_assignment, f"Mine {_round}-{n}")
+            ask(login(colleague), factories.assignment(colleague, version), f"Theirs {_round}-{n}")
+        for question in ChapterQuestion.objects.filter(status=QuestionStatus.OPEN)[:3]:
+            _publish_directly(question, owner[0], question.pk)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    counts.append(len(captured))
+    faq = re.search(r"<section[^>]*data-faq.*?</section>", page, re.S).group(0)
+    assert page.count("data-my-question") == 8 and faq.count("<dt>") == FaqEntry.objects.count() == 6
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_hr_dashboard_shows_the_chapters_that_draw_the_most_questions(emma_assignment, version, owner):
+    client = login(emma_assignment.employee)
+    for n in range(3):
+        ask(client, emma_assignment, f"About one {n}")
+    ask(client, emma_assignment, "About two", slug="two")
+    _publish_directly(ChapterQuestion.objects.filter(chapter_slug="one").first(), owner[0], 1)
+    _hr, hr = staff(HR)
+    html = hr.get(reverse("attest_compliance_dashboard")).content.decode()
+    table = re.search(r"<table[^>]*data-question-chapters.*?</table>", html, re.S).group(0)
+    rows = re.findall(r"<tr><th scope=\"row\"><a[^>]*>([^<]+)</a></th><td>(\d+)</td><td>(\d+)</td></tr>", table)
+    assert rows == [("Chapter one", "3", "2"), ("Chapter two", "1", "1")]
+    key = str(version.chapters.get(slug="one", locale__language_code="en").chapter_key)
+    listing = hr.get(reverse("questions:index") + f"?chapter_key={key}").content.decode()
+    assert "About one 0" in listing and "About two" not in listing
+    published = hr.get(reverse("questions:index") + "?status=published&language=en").content.decode()
+    assert "About one 2" in published and "About one 1" not in published and "About two" not in published

@@ -45,9 +45,7 @@ class ChapterQuestion(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
-    )
+    status = models.CharField(_("status"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN)
 
     class Meta:
         verbose_name = _("question")
