@@ -22,6 +22,7 @@ from training.content import policy_create, policy_translate, review_and_publish
 from training.models import ChapterPage, PolicyPage
 from training.services import version_release
 
+from .demo_questions import demo_questions_load
 from .models import CompanySettings, CrisisContact, HomePage
 from .roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 
@@ -279,4 +280,6 @@ def _load_demo(*, stdout=None) -> None:
         translated_key_changes=translated_key_changes,
     )
     assignments_sync()
+    say("Adding employees' questions and an FAQ entry…")
+    demo_questions_load(policy=policy, owner=hr)
     say("Demo data loaded.")

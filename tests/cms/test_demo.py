@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from attest.models import Assignment
 from cms.demo import DEMO_LOGINS, DEMO_PASSWORD
-from training.models import PolicyVersion
+from training.models import PolicyVersion, PolicyVersionChapter
+from training.questions.models import ChapterQuestion, FaqEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -37,5 +38,27 @@ def test_demo_loads_with_working_logins_and_translated_key_changes():
     assert "What changed since version 1.0" in page
     assert english[0].split(",")[0] in page
 
+    questions = ChapterQuestion.objects.order_by("asked_at")
+    assert [q.status for q in questions] == ["published", "answered", "open", "open"]
+    faq = FaqEntry.objects.get()
+    assert sorted(faq.translations.values_list("language", flat=True)) == ["da", "en", "es", "fr", "nb"]
+    chapter = reverse("chapter", args=[emma.pk, "personal-accounts"])
+    assert "My LinkedIn headline" in page_of(client, chapter) and "Add a line saying" in page_of(client, chapter)
+    camille = Assignment.objects.open().filter(employee__email="camille.moreau@northwind.example").first()
+    if camille:
+        client.force_login(camille.employee.user)
+        french = PolicyVersionChapter.objects.get(
+            version=second, locale__language_code="fr", chapter_key=faq.chapter_key
+        )
+        french_page = page_of(client, reverse("chapter", args=[camille.pk, french.slug]))
+        assert "Puis-je garder mon poste" in french_page and "LinkedIn" not in french_page
+
     call_command("load_demo", stdout=io.StringIO())  # again: skipped, nothing doubled
+    assert ChapterQuestion.objects.count() == 4
+
+
+def page_of(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
     assert PolicyVersion.objects.filter(number="2.0").count() == 1
