@@ -16,7 +16,7 @@ from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -200,7 +200,12 @@ class QuestionViewSet(ModelViewSet):
     inspect_view_enabled = False
     filterset_class = QuestionFilterSet
     list_display = [
-        Column("text", label=gettext_lazy("question"), accessor=_question_excerpt),
+        TitleColumn(
+            "text",
+            label=gettext_lazy("question"),
+            accessor=_question_excerpt,
+            get_url=lambda question: reverse("questions:edit", args=[question.pk]),
+        ),
         "chapter_title",
         "language",
         "status",
