@@ -50,7 +50,8 @@ class QuestionPermissionPolicy(ModelPermissionPolicy):
         return questions_visible_to(user)
 
 
-register_permission_policy(ChapterQuestion, QuestionPermissionPolicy(ChapterQuestion))
+QUESTION_POLICY = QuestionPermissionPolicy(ChapterQuestion)
+register_permission_policy(ChapterQuestion, QUESTION_POLICY)
 
 
 class QuestionFilterSet(WagtailFilterSet):
@@ -129,9 +130,9 @@ class PublishView(WagtailAdminTemplateMixin, FormView):
     header_icon = "help"
 
     def dispatch(self, request, *args, pk, **kwargs):
-        self.question = get_object_or_404(questions_visible_to(request.user), pk=pk)
-        if not question_visible_to(request.user, self.question):
+        if not QUESTION_POLICY.user_has_permission(request.user, "change"):
             raise PermissionDenied
+        self.question = get_object_or_404(questions_visible_to(request.user), pk=pk)
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
