@@ -283,6 +283,8 @@ class ReminderKind(models.TextChoices):
     ACCOUNT_REVIEW = "account_review", _("Official account access review due")
     DECLINE = "decline", _("Declined signature")
     DECLINE_RESPONSE = "decline_response", _("Response to a declined signature")
+    QUESTION = "question", _("Question from an employee")
+    ANSWER = "answer", _("Answer to a question")
 
 
 class ReminderLog(models.Model):

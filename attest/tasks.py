@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
-from . import checkpoints, reminders
+from . import checkpoints, questions, reminders
 from .services import assignments_sync
 
 
@@ -29,6 +29,18 @@ def send_invitations(employee_ids: list[int]) -> int:
 def send_reminders(today: str | None = None) -> dict[str, int]:
     """Employee reminders, manager escalations, the HR digest and policy review reminders."""
     return reminders.reminders_send(today=_date(today))
+
+
+@task()
+def notify_question_asked(question_id: int) -> int:
+    """Tell the policy's owner (else HR) about an employee's new question."""
+    return questions.question_asked_notify(question_id=question_id)
+
+
+@task()
+def notify_question_answered(question_id: int) -> int:
+    """Tell the person who asked that their question has an answer."""
+    return questions.question_answered_notify(question_id=question_id)
 
 
 @task()

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, views_questions
 from .declines.views import decline
 
 urlpatterns = [
     path("<int:assignment_id>/", views.assignment_overview, name="assignment"),
     path("<int:assignment_id>/chapters/<slug:slug>/", views.chapter_read, name="chapter"),
     path("<int:assignment_id>/chapters/<slug:slug>/quiz/", views.quiz, name="quiz"),
+    path(
+        "<int:assignment_id>/chapters/<slug:slug>/questions/",
+        views_questions.question_ask_view,
+        name="chapter_question",
+    ),
     path("<int:assignment_id>/sign/", views.sign, name="sign"),
     path("<int:assignment_id>/decline/", decline, name="decline"),
     path("transcript/", views.transcript_page, name="transcript"),

@@ -32,6 +32,7 @@ from .declines.forms import DeclineForm
 from .declines.selectors import declines_of
 from .forms import SignForm
 from .models import AuthMethod
+from .questions import chapter_questions_context
 from .reminders import team_nudge
 from .selectors import (
     assignment_for_user,
@@ -135,7 +136,10 @@ def _signed_chapter(request, assignment_id, slug):
     assignment = assignment_for_user(user=request.user, assignment_id=assignment_id)
     if not assignment.attestation_id or request.method != "GET":
         return redirect("assignment", assignment_id=assignment_id)
-    chapter = signed_chapter(assignment, slug)
+    return signed_chapter_page(request, assignment, signed_chapter(assignment, slug))
+
+
+def signed_chapter_page(request, assignment, chapter, question_form=None):
     return render(
         request,
         "attest/chapter.html",
@@ -145,6 +149,7 @@ def _signed_chapter(request, assignment_id, slug):
             "page": chapter.page,
             "policy_title": assignment.version.title_in(chapter.locale.language_code),
             "read_only": True,
+            **chapter_questions_context(user=request.user, chapter=chapter, form=question_form),
         },
     )
 
@@ -176,6 +181,10 @@ def chapter_read(request, assignment_id, slug):
         if chapter.has_quiz:
             return redirect("quiz", assignment_id=assignment_id, slug=slug)
         return redirect("assignment", assignment_id=assignment_id)
+    return open_chapter_page(request, assignment, progress, chapter)
+
+
+def open_chapter_page(request, assignment, progress, chapter, question_form=None):
     return render(
         request,
         "attest/chapter.html",
@@ -186,6 +195,7 @@ def chapter_read(request, assignment_id, slug):
             "page": chapter.page,
             "fallback": chapter.locale.language_code != assignment.employee.language,
             "contacts": crisis_contacts(),
+            **chapter_questions_context(user=request.user, chapter=chapter, form=question_form),
         },
     )
 

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from wagtail.admin.auth import permission_required
 
+from training.questions.selectors import chapters_most_asked
+
 from . import charts, exports, reports
 from .forms_reports import ReportFilterForm, SelectionForm
 from .hierarchy import line_prefix
@@ -191,10 +193,10 @@ def _base_context(scope: Scope, form, filters, title) -> dict:
     }
 
 
-def _dashboard(request, scope: Scope, template: str):
+def _dashboard(request, scope: Scope, template: str, extra: dict | None = None):
     choices = reports.filter_choices(scope=scope.people)
     form, filters = _filters_or_errors(request, scope, choices)
-    context = _base_context(scope, form, filters, _("Compliance"))
+    context = {**_base_context(scope, form, filters, _("Compliance")), **(extra or {})}
     if filters is not None:
         context.update(_dashboard_context(scope, filters, choices))
     return render(request, template, context)
@@ -274,7 +276,12 @@ def _export(request, scope: Scope, fmt: str):
 @require_GET
 @permission_required(HR_PERMISSION)
 def admin_dashboard(request):
-    return _dashboard(request, hr_scope(), "attest/reports/admin_dashboard.html")
+    return _dashboard(
+        request,
+        hr_scope(),
+        "attest/reports/admin_dashboard.html",
+        extra={"question_chapters": chapters_most_asked(), "questions_url": reverse("questions:index")},
+    )
 
 
 @require_GET

@@ -24,6 +24,7 @@ from training.services import version_release
 
 from .demo_accounts import load_official_accounts
 from .demo_declines import declines_load
+from .demo_questions import demo_questions_load
 from .models import CompanySettings, CrisisContact, HomePage
 from .roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 
@@ -284,4 +285,6 @@ def _load_demo(*, stdout=None) -> None:
     say("Registering the official social-media accounts…")
     load_official_accounts(hr_user=get_user_model().objects.get(email="ingrid.hansen@northwind.example"))
     declines_load(exclude_emails={email for email, _role, _group in DEMO_LOGINS}, say=say)
+    say("Adding employees' questions and an FAQ entry…")
+    demo_questions_load(policy=policy, owner=hr)
     say("Demo data loaded.")

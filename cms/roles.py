@@ -40,6 +40,8 @@ MODEL_PERMISSIONS = {
         "attest.add_apitoken",
         "attest.view_apitoken",
         "attest.revoke_apitoken",
+        "training.view_chapterquestion",
+        "training.change_chapterquestion",
         "cms.change_companysettings",
         "cms.add_crisiscontact",
         "cms.change_crisiscontact",
@@ -61,6 +63,8 @@ MODEL_PERMISSIONS = {
         "training.view_policyversion",
         "attest.view_decline",
         "attest.change_decline",
+        "training.view_chapterquestion",
+        "training.change_chapterquestion",
     ],
     # The register of official accounts, its holders, reviews and leavers' tasks; not HR's reports.
     SOCIAL_MEDIA_LEADS: ["wagtailadmin.access_admin", *OFFICIAL_ACCOUNT_PERMISSIONS],

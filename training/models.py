@@ -566,4 +566,5 @@ class QuizLockout(models.Model):
         return f"{self.user_id} locked out of {self.chapter_key}"
 
 
+from .questions.models import ChapterQuestion, FaqEntry, FaqTranslation  # noqa: E402, F401  (registered with the app)
 from .xapi.models import XapiStatement, XapiStatementStatus  # noqa: E402, F401  (the xAPI outbox)

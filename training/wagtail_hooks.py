@@ -22,6 +22,7 @@ from .admin_explorer import start_at_the_policy
 from .forms import ReleaseForm
 from .models import PolicyPage, PolicyVersion
 from .permissions import AppendOnlyPermissionPolicy
+from .questions import admin_views as questions_admin  # noqa: F401  (registers the Questions admin)
 from .release_diff import release_changes
 from .services import ReleaseError, version_release
 

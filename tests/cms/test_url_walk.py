@@ -25,6 +25,7 @@ from cms.models import CrisisContact, HomePage
 from cms.roles import HR, POLICY_EDITORS
 from tests import factories
 from tests.attest.steps import mounted_at
+from training.questions.services import question_ask
 from training.services import quiz_attempt_start, quiz_attempt_submit, reading_record
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +256,10 @@ PRODUCT = [
             post("/training/{open}/chapters/one/", own_only(redirect_to("/training/{open}/chapters/one/quiz/"))),
             get("/training/{open}/chapters/team/", own_only(NOT_FOUND)),  # not Emma's track
         ),
+    ),
+    Route(
+        "training/<int:assignment_id>/chapters/<slug:slug>/questions/",
+        (post("/training/{open}/chapters/one/questions/", own_only(), {"text": ""}),),  # empty: the form again
     ),
     Route(
         "training/<int:assignment_id>/chapters/<slug:slug>/quiz/",
@@ -510,6 +515,30 @@ PRODUCT = [
     Route("admin/attestations/usage/<int:pk>/", (get("/admin/attestations/usage/{attestation}/", NOBODY_IN_ADMIN),)),
     Route("admin/attestations/inspect/<int:pk>/", (get("/admin/attestations/inspect/{attestation}/", HR_ONLY),)),
     # Policy versions: released by legal, read by editors and HR, changed by nobody.
+    Route("admin/questions/", (get("/admin/questions/", HR_ONLY),), why="legal, HR and the policy's owner"),
+    Route("admin/questions/results/", (get("/admin/questions/results/", HR_ONLY),)),
+    Route("admin/questions/new/", (get("/admin/questions/new/", NOBODY_IN_ADMIN),), why="employees ask them"),
+    Route(
+        "admin/questions/edit/<int:pk>/",
+        (get("/admin/questions/edit/{question}/", HR_ONLY), post("/admin/questions/edit/{question}/", HR_ONLY)),
+    ),
+    Route(
+        "admin/questions/delete/<int:pk>/",
+        (
+            get("/admin/questions/delete/{question}/", NOBODY_IN_ADMIN),
+            post("/admin/questions/delete/{question}/", NOBODY_IN_ADMIN),
+        ),
+    ),
+    Route("admin/questions/history/<int:pk>/", (get("/admin/questions/history/{question}/", HR_ONLY),)),
+    Route(
+        "admin/questions/history-results/<int:pk>/",
+        (get("/admin/questions/history-results/{question}/", HR_ONLY),),
+    ),
+    Route("admin/questions/usage/<int:pk>/", (get("/admin/questions/usage/{question}/", HR_ONLY),)),
+    Route(
+        "admin/questions/publish/<int:pk>/",
+        (get("/admin/questions/publish/{question}/", HR_ONLY), post("/admin/questions/publish/{question}/", HR_ONLY)),
+    ),
     Route("admin/policy_versions/", (get("/admin/policy_versions/", staff()),)),
     Route("admin/policy_versions/results/", (get("/admin/policy_versions/results/", staff()),)),
     Route(
@@ -792,6 +821,11 @@ def _build_world() -> dict:
         "policy_page": policy.pk,
         "crisis": CrisisContact.objects.create(name="Press office", role="Press").pk,
         "site": HomePage.objects.get().get_site().pk,
+        "question": question_ask(
+            user=emma.user,
+            chapter=version.chapters.select_related("locale").get(slug="one", locale__language_code="en"),
+            text="A question on the walk",
+        ).pk,
     }
     return {"users": users, "ids": ids}
 
