@@ -6,8 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from attest import urls as attest_urls
-from attest.views import verify
+from attest.urls import employee as attest_urls
+from attest.views.employee import verify
 
 from .views import healthz, sign_in_email, signup_closed, wagtail_login
 
@@ -23,7 +23,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("verify/<str:code>/", verify, name="verify"),
     path("training/", include(attest_urls)),
-    path("team/", include("attest.urls_reports")),
+    path("team/", include("attest.urls.team")),
     path("scim/v2/", include("attest.scim.urls")),
     path("_util/login/", wagtail_login, name="frontend_login"),
 ]

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from training.models import PolicyVersion, PolicyVersionLocale
 
 from .. import reports
-from ..forms_reports import ReportFilterForm
+from ..forms.reports import ReportFilterForm
 from ..hierarchy import in_line
 from ..models import Assignment, Attestation, EmployeeStatus, Requirement
 from .auth import ApiTokenAuthentication, ApiTokenThrottle, HasScope, token_scope

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..views import _open_assignment_or_redirect, sign_page_with
+from ..views.employee import _open_assignment_or_redirect, sign_page_with
 from .forms import DeclineForm
 from .services import DeclineError, decline_create
 

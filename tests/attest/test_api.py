@@ -16,7 +16,7 @@ from wagtail.models import ModelLogEntry
 from attest.api.auth import ERROR_INVALID, ERROR_MANAGER_LEFT, ERROR_MISSING_SCOPE
 from attest.api.models import ApiScope, ApiToken
 from attest.api.tokens import ERROR_NOT_A_MANAGER, LOG_CREATED, LOG_REVOKED, api_token_create, api_token_revoke
-from attest.forms_reports import ERROR_AS_OF_FUTURE, ERROR_DUE_RANGE
+from attest.forms.reports import ERROR_AS_OF_FUTURE, ERROR_DUE_RANGE
 from attest.models import Attestation, EmployeeStatus
 from cms.roles import HR, POLICY_EDITORS
 from tests import factories

@@ -273,7 +273,7 @@ def test_only_the_people_asked_about(version):
 
 
 def test_large_selections_are_read_in_one_pass(version, monkeypatch):
-    monkeypatch.setattr(services, "_SYNC_FILTER_IN_PYTHON", 1)
+    monkeypatch.setattr(services.assignments, "_SYNC_FILTER_IN_PYTHON", 1)
     factories.requirement(version.policy, kind=RequirementKind.AD_HOC, due_date=datetime.date(2030, 1, 1))
     chosen = [factories.employee(f"P{n}", "Chosen") for n in range(3)]
     factories.employee("Left", "Out")

@@ -15,7 +15,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from pypdf import PdfReader
 
-from attest import exports, forms_reports, reports
+from attest import exports, reports
+from attest.forms import reports as forms_reports
 from attest.management.commands import compliance_report
 from cms.roles import HR
 from tests import factories
@@ -352,7 +353,7 @@ def test_invalid_filters_are_refused(org, client):
 
 
 def exports_error_as_of_future():
-    from attest.forms_reports import ERROR_AS_OF_FUTURE
+    from attest.forms.reports import ERROR_AS_OF_FUTURE
 
     return ERROR_AS_OF_FUTURE
 

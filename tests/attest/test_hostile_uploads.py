@@ -10,14 +10,15 @@ import io
 import zipfile
 
 import pytest
+from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from attest import forms_people, roster
+from attest import roster
+from attest.forms import people as forms_people
 from attest.models import Employee, Requirement, RosterUpload
 from attest.validators import ERROR_UNPRINTABLE
-from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR
 from tests import factories
 from tests.attest.factories import snapshot, team, write_csv, write_xlsx

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attest.forms import ERROR_WRONG_PASSWORD
+from attest.forms.signing import ERROR_WRONG_PASSWORD
 from attest.models import Attestation
 from attest.services import ERROR_NAME_MISMATCH
 from tests import factories

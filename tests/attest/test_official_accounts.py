@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -42,7 +43,6 @@ from attest.official_accounts.services import (
 )
 from attest.reminders import deliver, reminders_send
 from attest.services import assignments_sync
-from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR, POLICY_EDITORS, SOCIAL_MEDIA_LEADS
 from tests import factories
 from tests.attest.factories import roster_row, write_csv

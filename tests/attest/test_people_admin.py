@@ -6,16 +6,17 @@ import json
 import re
 
 import pytest
+from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import ModelLogEntry
 
-from attest import dates, forms_people, hierarchy, roster
+from attest import dates, hierarchy, roster
+from attest.forms import people as forms_people
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind, RosterUpload
 from attest.services import assignments_sync
-from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR, LEGAL_REVIEWERS, POLICY_EDITORS
 from tests import factories
 from tests.attest.factories import roster_row, snapshot, team, write_csv

@@ -8,6 +8,7 @@ import io
 import time
 
 import pytest
+from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -18,7 +19,6 @@ from openpyxl.utils import get_column_letter
 
 from attest import roster
 from attest.models import RosterUpload
-from attest.wagtail_hooks.people import ROSTER_SESSION_KEY
 from cms.roles import HR
 from tests import factories
 from tests.attest.factories import snapshot, team, write_csv, write_xlsx

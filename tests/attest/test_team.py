@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from attest import views
 from attest.models import ReminderLog
+from attest.views import employee as views
 from tests import factories
 from tests.attest.steps import login
 

@@ -11,9 +11,9 @@ capture it; only its hash is stored.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from attest.api.forms import ERROR_UNKNOWN_EMPLOYEE
 from attest.api.models import ApiScope, ApiToken
 from attest.api.tokens import api_token_create, api_token_revoke
-from attest.forms_api import ERROR_UNKNOWN_EMPLOYEE
 from attest.models import Employee
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attest import exports, reports
-from attest.forms_reports import ReportFilterForm
+from attest.forms.reports import ReportFilterForm
 
 ERROR_OUTPUT_DIRECTORY = gettext_lazy("The folder %(folder)s does not exist: create it or choose another --output.")
 ERROR_OUTPUT_IS_DIRECTORY = gettext_lazy(

@@ -1,0 +1,1 @@
+"""The forms of attest: signing, people and requirements (admin), report filters."""

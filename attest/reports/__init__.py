@@ -1,0 +1,145 @@
+"""Compliance reports: what HR and managers see on the dashboard and in exports. Reads only.
+
+Every figure is computed "as of" a date, with the one status rule (``models.status_rules``): an
+assignment counts from the day it was assigned; a completion, exemption, cancellation or start
+counts only if it happened on or before that date.
+
+Cancelled assignments (the person left or fell out of the audience) are not obligations, so no
+figure, drill-down or export includes them.
+
+The heavy lifting happens in SQL, so the dashboard stays fast at 300,000 assignments: a fixed
+handful of aggregate queries (see "The dashboard" below) and pandas only reshapes the few
+thousand rows that come back. Exports stream rows straight from a database cursor (``COPY ...
+TO STDOUT`` on PostgreSQL) and never hold the whole table in memory."""
+
+from .choices import FilterChoices, filter_choices
+from .dashboard import (
+    BREAKDOWN_COLUMNS,
+    MANAGERS_ON_DASHBOARD,
+    OVERDUE_LIST_LENGTH,
+    TREND_WEEKS_AHEAD,
+    TREND_WEEKS_BACK,
+    Dashboard,
+    cube_frame,
+    dashboard,
+    manager_frame,
+    overdue_list,
+    rollup,
+    trend_frame,
+    trend_window,
+)
+from .detail import (
+    COLUMNS,
+    NEEDS_HR,
+    TEXT_COLUMNS,
+    detail_csv_rows,
+    detail_csv_sql,
+    detail_expressions,
+    detail_frame,
+    detail_queryset,
+    identity_change_flag,
+    needs_hr,
+    selection_count,
+)
+from .filters import (
+    ASSIGNED,
+    COMPLETED,
+    COMPLETED_LATE,
+    DECLINED,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    DONE,
+    ERROR_UNKNOWN_DIMENSION,
+    ERROR_UNKNOWN_STATUS,
+    EXEMPT,
+    IN_PROGRESS,
+    NO_MANAGER,
+    NOT_DUE,
+    OPEN,
+    OVERDUE,
+    REPORT_STATUSES,
+    STATUS_GROUP_LABELS,
+    STATUS_GROUPS,
+    ReportFilters,
+    Selection,
+    describe_filters,
+    selection_label,
+)
+from .quiz import (
+    QUIZ_INSIGHT_FRESH_FOR,
+    QUIZ_INSIGHT_PAST_DAY_FOR,
+    ChapterInsight,
+    QuestionInsight,
+    quiz_insight,
+    quiz_insight_cached,
+)
+from .scope import assignments_in_scope, employees_in_scope, language_as_of, select, status_conditions
+from .sql import FORMULA_PREFIXES, AttestedScore, DaysBetween, FormulaSafe, IsoUtc, formula_safe
+
+__all__ = [
+    "ASSIGNED",
+    "AttestedScore",
+    "BREAKDOWN_COLUMNS",
+    "COLUMNS",
+    "COMPLETED",
+    "COMPLETED_LATE",
+    "ChapterInsight",
+    "DECLINED",
+    "DIMENSIONS",
+    "DIMENSION_LABELS",
+    "DONE",
+    "Dashboard",
+    "DaysBetween",
+    "ERROR_UNKNOWN_DIMENSION",
+    "ERROR_UNKNOWN_STATUS",
+    "EXEMPT",
+    "FORMULA_PREFIXES",
+    "FilterChoices",
+    "FormulaSafe",
+    "IN_PROGRESS",
+    "IsoUtc",
+    "MANAGERS_ON_DASHBOARD",
+    "NEEDS_HR",
+    "NOT_DUE",
+    "NO_MANAGER",
+    "OPEN",
+    "OVERDUE",
+    "OVERDUE_LIST_LENGTH",
+    "QUIZ_INSIGHT_FRESH_FOR",
+    "QUIZ_INSIGHT_PAST_DAY_FOR",
+    "QuestionInsight",
+    "REPORT_STATUSES",
+    "ReportFilters",
+    "STATUS_GROUPS",
+    "STATUS_GROUP_LABELS",
+    "Selection",
+    "TEXT_COLUMNS",
+    "TREND_WEEKS_AHEAD",
+    "TREND_WEEKS_BACK",
+    "assignments_in_scope",
+    "cube_frame",
+    "dashboard",
+    "describe_filters",
+    "detail_csv_rows",
+    "detail_csv_sql",
+    "detail_expressions",
+    "detail_frame",
+    "detail_queryset",
+    "employees_in_scope",
+    "filter_choices",
+    "formula_safe",
+    "identity_change_flag",
+    "language_as_of",
+    "manager_frame",
+    "needs_hr",
+    "overdue_list",
+    "quiz_insight",
+    "quiz_insight_cached",
+    "rollup",
+    "select",
+    "selection_count",
+    "selection_label",
+    "status_conditions",
+    "trend_frame",
+    "trend_window",
+]

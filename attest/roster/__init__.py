@@ -1,0 +1,103 @@
+"""Bring people in from the HR system: check a whole roster file, then apply it in one go.
+
+The roster (DESIGN §4) is the source of truth for who works here. ``roster_import`` either
+reports every problem in the file and changes nothing, or applies the whole file in one
+transaction with bulk writes: 100,000 rows take seconds, re-importing the same file writes
+nothing, and a half-applied roster never exists. Leavers lose their login but keep every
+record (assignments, attestations, reminders), because those are evidence."""
+
+from .apply import INVITATION_BATCH, LOG_ACTION, LOG_PROVISIONING, employee_sync
+from .checks import (
+    COLUMNS,
+    ERROR_DUPLICATE_COLUMN,
+    ERROR_DUPLICATE_EMAIL,
+    ERROR_DUPLICATE_ID,
+    ERROR_EMAIL,
+    ERROR_EMAIL_TAKEN,
+    ERROR_EMAIL_TAKEN_USER,
+    ERROR_EXTRA_CELL,
+    ERROR_LANGUAGE,
+    ERROR_MANAGER_UNKNOWN,
+    ERROR_MISSING_COLUMN,
+    ERROR_NO_ROWS,
+    ERROR_REQUIRED,
+    ERROR_STATUS,
+    ERROR_TOO_LONG,
+    ERROR_TOO_MANY,
+    ERROR_TRACK,
+    ERROR_UNKNOWN_COLUMN,
+    FILE,
+    LANGUAGES,
+    MAX_ERRORS,
+    MAX_LENGTHS,
+    OPTIONAL_COLUMNS,
+    STATUSES,
+    TRACKS,
+    RowError,
+)
+from .importing import ANALYZE_AFTER, ERROR_CONCURRENT, Progress, lock_roster, people_apply, roster_import
+from .parse import (
+    ERROR_FILE_TYPE,
+    ERROR_NOT_A_ROSTER,
+    ERROR_TOO_MANY_CELLS,
+    ERROR_TOO_MANY_COLUMNS,
+    ERROR_TOO_MANY_ROWS,
+    ERROR_XLSX_PART_TOO_LARGE,
+    XLSX_MAX_UNPACKED_BYTES,
+    RosterLimits,
+)
+from .plan import HeldIdentityChange, RosterResult
+from .uploads import roster_upload_discard, roster_upload_stage, roster_upload_take, roster_uploads_purge
+
+__all__ = [
+    "ANALYZE_AFTER",
+    "COLUMNS",
+    "ERROR_CONCURRENT",
+    "ERROR_DUPLICATE_COLUMN",
+    "ERROR_DUPLICATE_EMAIL",
+    "ERROR_DUPLICATE_ID",
+    "ERROR_EMAIL",
+    "ERROR_EMAIL_TAKEN",
+    "ERROR_EMAIL_TAKEN_USER",
+    "ERROR_EXTRA_CELL",
+    "ERROR_FILE_TYPE",
+    "ERROR_LANGUAGE",
+    "ERROR_MANAGER_UNKNOWN",
+    "ERROR_MISSING_COLUMN",
+    "ERROR_NOT_A_ROSTER",
+    "ERROR_NO_ROWS",
+    "ERROR_REQUIRED",
+    "ERROR_STATUS",
+    "ERROR_TOO_LONG",
+    "ERROR_TOO_MANY",
+    "ERROR_TOO_MANY_CELLS",
+    "ERROR_TOO_MANY_COLUMNS",
+    "ERROR_TOO_MANY_ROWS",
+    "ERROR_TRACK",
+    "ERROR_UNKNOWN_COLUMN",
+    "ERROR_XLSX_PART_TOO_LARGE",
+    "FILE",
+    "HeldIdentityChange",
+    "INVITATION_BATCH",
+    "LANGUAGES",
+    "LOG_ACTION",
+    "LOG_PROVISIONING",
+    "MAX_ERRORS",
+    "MAX_LENGTHS",
+    "OPTIONAL_COLUMNS",
+    "Progress",
+    "RosterLimits",
+    "RosterResult",
+    "RowError",
+    "STATUSES",
+    "TRACKS",
+    "XLSX_MAX_UNPACKED_BYTES",
+    "employee_sync",
+    "lock_roster",
+    "people_apply",
+    "roster_import",
+    "roster_upload_discard",
+    "roster_upload_stage",
+    "roster_upload_take",
+    "roster_uploads_purge",
+]

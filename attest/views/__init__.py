@@ -1,0 +1,1 @@
+"""Pages employees and managers use (HR works in the admin, ``attest/admin``)."""
