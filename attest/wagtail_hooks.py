@@ -31,7 +31,6 @@ from .admin.reports import ComplianceMenuItem
 from .admin.xapi import XapiStatementViewSet
 from .api.tokens import LOG_CREATED, LOG_REVOKED
 from .declines.services import LOG_DECLINED, LOG_RESPONDED
-from .hr_actions import LOG_REMIND
 from .identity import (
     LOG_APPLIED,
     LOG_REJECTED,
@@ -40,6 +39,7 @@ from .identity import (
 from .official_accounts.admin import RECORD_REMOVAL, OfficialAccountsViewSetGroup
 from .official_accounts.selectors import open_removal_task_count
 from .official_accounts.services import LOG_GRANT, LOG_REMOVE, LOG_REVIEW
+from .services.hr_actions import LOG_REMIND
 from .tasks import notify_question_answered, sync_assignments
 from .views import hr as views_hr
 from .views import reports as views_reports

@@ -27,10 +27,11 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from training.admin_display import ReadableInspectView
 
-from .. import drilldown, hr_actions, reports
+from .. import reports
 from ..models import Assignment
+from ..reports import drilldown
 from ..selectors import OPEN_STATUSES
-from ..services import AttestationError
+from ..services import AttestationError, hr_actions
 from ..status import AssignmentStatus
 from .reports import (
     HR_PERMISSION,

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from attest import hr_actions
 from attest.models import Assignment, EmployeeStatus, ReminderKind, ReminderLog
+from attest.services import hr_actions
 from cms.roles import HR, POLICY_EDITORS
 from tests import factories
 

@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from . import reports
+from .. import reports
 
 # The drill-down's columns, besides the assignment's and the employee's primary keys.
 ROW_FIELDS = (

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from .models import Assignment, EmployeeStatus, ReminderKind, ReminderLog
-from .reminders import deliver, reminder_email
-from .services import ERROR_EXEMPT_REASON, AttestationError, assignment_exempt
-from .status import end_of_day
+from ..models import Assignment, EmployeeStatus, ReminderKind, ReminderLog
+from ..reminders import deliver, reminder_email
+from ..status import end_of_day
+from .assignments import ERROR_EXEMPT_REASON, assignment_exempt
+from .signing import AttestationError
 
 LOG_REMIND = "attest.assignment_remind"
 MAX_SELECTION = 200  # assignments per request: more than a drill-down page, less than a flood
