@@ -39,6 +39,7 @@ TITLES = {
     reports.ASSIGNED: _("Assigned, not started"),
     reports.IN_PROGRESS: _("Assignments in progress"),
     reports.OVERDUE: _("Overdue assignments"),
+    reports.DECLINED: _("Declined assignments, awaiting HR"),
     reports.COMPLETED: _("Assignments completed on time"),
     reports.COMPLETED_LATE: _("Assignments completed late"),
     reports.EXEMPT: _("Exempt assignments"),

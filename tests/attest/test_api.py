@@ -16,7 +16,7 @@ from wagtail.models import ModelLogEntry
 from attest.api.auth import ERROR_INVALID, ERROR_MANAGER_LEFT, ERROR_MISSING_SCOPE
 from attest.api.models import ApiScope, ApiToken
 from attest.api.tokens import ERROR_NOT_A_MANAGER, LOG_CREATED, LOG_REVOKED, api_token_create, api_token_revoke
-from attest.forms.reports import ERROR_AS_OF_FUTURE, ERROR_DUE_RANGE
+from attest.forms.reports import ERROR_AS_OF_FUTURE, ERROR_DATE_FORMAT, ERROR_DUE_RANGE
 from attest.models import Attestation, EmployeeStatus
 from cms.roles import HR, POLICY_EDITORS
 from tests import factories
@@ -370,7 +370,7 @@ class ApiTests(TestCase):
         cases = [
             ({"due_from": "2026-05-01", "due_to": "2026-04-01"}, "due_to", str(ERROR_DUE_RANGE)),
             ({"as_of": tomorrow}, "as_of", str(ERROR_AS_OF_FUTURE)),
-            ({"as_of": "yesterday"}, "as_of", "Enter a valid date."),
+            ({"as_of": "yesterday"}, "as_of", str(ERROR_DATE_FORMAT)),
         ]
         for params, field, message in cases:
             response = self.get("/api/v1/compliance/", self.hr_secret, **params)

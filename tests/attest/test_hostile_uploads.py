@@ -10,12 +10,12 @@ import io
 import zipfile
 
 import pytest
-from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from attest import roster
+from attest.admin.people.roster_import import ROSTER_SESSION_KEY
 from attest.forms import people as forms_people
 from attest.models import Employee, Requirement, RosterUpload
 from attest.validators import ERROR_UNPRINTABLE

@@ -7,12 +7,12 @@ import io
 
 import openpyxl
 import pytest
-from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from attest.admin.people.roster_import import ROSTER_SESSION_KEY
 from attest.models import (
     AccessRemovalTask,
     AccessReview,

@@ -6,13 +6,13 @@ import json
 import re
 
 import pytest
-from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import ModelLogEntry
 
 from attest import dates, hierarchy, roster
+from attest.admin.people.roster_import import ROSTER_SESSION_KEY
 from attest.forms import people as forms_people
 from attest.hierarchy import MAX_DEPTH, depth, in_line, line_prefix
 from attest.models import Assignment, Employee, EmployeeStatus, Requirement, RequirementKind, RosterUpload

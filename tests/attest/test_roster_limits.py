@@ -8,7 +8,6 @@ import io
 import time
 
 import pytest
-from attest.admin.roster_import import ROSTER_SESSION_KEY
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -18,6 +17,7 @@ from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from attest import roster
+from attest.admin.people.roster_import import ROSTER_SESSION_KEY
 from attest.models import RosterUpload
 from cms.roles import HR
 from tests import factories

@@ -416,6 +416,33 @@ PRODUCT = [
             ),
         ),
     ),
+    # API and provisioning tokens: HR creates and revokes them; nobody edits or deletes one.
+    Route("admin/api_tokens/", (get("/admin/api_tokens/", HR_ONLY),)),
+    Route("admin/api_tokens/results/", (get("/admin/api_tokens/results/", HR_ONLY),)),
+    Route("admin/api_tokens/new/", (get("/admin/api_tokens/new/", HR_ONLY),)),
+    Route("admin/api_tokens/edit/<int:pk>/", (get("/admin/api_tokens/edit/999999/", NOBODY_IN_ADMIN),)),
+    Route("admin/api_tokens/delete/<int:pk>/", (get("/admin/api_tokens/delete/999999/", GONE_FIRST),)),
+    Route("admin/api_tokens/history/<int:pk>/", (get("/admin/api_tokens/history/999999/", GONE_FIRST),)),
+    Route(
+        "admin/api_tokens/history-results/<int:pk>/",
+        (get("/admin/api_tokens/history-results/999999/", GONE_FIRST),),
+    ),
+    Route("admin/api_tokens/usage/<int:pk>/", (get("/admin/api_tokens/usage/999999/", GONE_FIRST),)),
+    Route(
+        "admin/api_tokens/inspect/<int:pk>/",
+        (get("/admin/api_tokens/inspect/999999/", GONE_FIRST),),
+    ),
+    Route(
+        "admin/api_tokens/<int:pk>/revoke/",
+        (get("/admin/api_tokens/999999/revoke/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),),
+    ),
+    Route("admin/scim_tokens/", (get("/admin/scim_tokens/", HR_ONLY),)),
+    Route("admin/scim_tokens/results/", (get("/admin/scim_tokens/results/", HR_ONLY),)),
+    Route("admin/scim_tokens/add/", (get("/admin/scim_tokens/add/", HR_ONLY),)),
+    Route(
+        "admin/scim_tokens/revoke/<int:pk>/",
+        (get("/admin/scim_tokens/revoke/999999/", staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND)),),
+    ),
     # The xAPI outbox: HR reads it and retries what the store refused.
     Route("admin/xapi_statements/", (get("/admin/xapi_statements/", HR_ONLY),)),
     Route("admin/xapi_statements/results/", (get("/admin/xapi_statements/results/", HR_ONLY),)),
@@ -424,20 +451,20 @@ PRODUCT = [
         (
             get(
                 "/admin/xapi_statements/inspect/00000000-0000-0000-0000-000000000000/",
-                staff(hr=NOT_FOUND, editor=ADMIN_HOME, superuser=NOT_FOUND),
+                GONE_FIRST,
             ),
         ),
     ),
     Route(
         "admin/xapi_statements/retry/",
-        (get("/admin/xapi_statements/retry/", staff(NOT_ALLOWED, ADMIN_HOME, NOT_ALLOWED)),),
+        (get("/admin/xapi_statements/retry/", HR_ONLY),),
     ),
     Route(
         "admin/xapi_statements/retry/<uuid:pk>/",
         (
             get(
                 "/admin/xapi_statements/retry/00000000-0000-0000-0000-000000000000/",
-                staff(NOT_ALLOWED, ADMIN_HOME, NOT_ALLOWED),
+                HR_ONLY,
             ),
         ),
     ),
