@@ -35,7 +35,15 @@ from .checks import (
     TRACKS,
     RowError,
 )
-from .importing import ANALYZE_AFTER, ERROR_CONCURRENT, Progress, lock_roster, people_apply, roster_import
+from .importing import (
+    ANALYZE_AFTER,
+    ERROR_CONCURRENT,
+    Progress,
+    employee_update,
+    lock_roster,
+    people_apply,
+    roster_import,
+)
 from .parse import (
     ERROR_FILE_TYPE,
     ERROR_NOT_A_ROSTER,
@@ -93,6 +101,7 @@ __all__ = [
     "TRACKS",
     "XLSX_MAX_UNPACKED_BYTES",
     "employee_sync",
+    "employee_update",
     "lock_roster",
     "people_apply",
     "roster_import",

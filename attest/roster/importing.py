@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ..bulk import analyze_tables
 from ..hierarchy import reporting_paths_refresh
-from ..identity import accounts_used, identity_change_announce, sessions_end
+from ..identity import accounts_used, identity_change_announce, identity_change_request, sessions_end
 from ..models import Assignment, Employee, IdentityChange, IdentityChangeOutcome, IdentityChangeSource
 from ..official_accounts.models import LeaverSource
 from ..official_accounts.services import leaver_tasks_open
 from ..services import assignments_sync
-from .apply import _apply, _queue_invitations
+from .apply import _apply, _queue_invitations, employee_sync
 from .checks import (
     COLUMNS,
     ERROR_NO_ROWS,
@@ -239,3 +239,21 @@ def lock_roster() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('attest.roster_import'))")
+
+
+@transaction.atomic
+def employee_update(*, employee: Employee, by) -> IdentityChange | None:
+    """HR's correction of one record (HR's edit form, already validated), as a roster import
+    would apply it: under the roster lock; a new sign-in email waits for a second HR person
+    (returned) while the rest is saved; reporting paths, the login and assignments follow."""
+    lock_roster()
+    wanted = employee.email
+    saved = Employee.objects.filter(pk=employee.pk).values_list("email", flat=True).get()
+    moves = wanted.lower() != saved.lower()
+    if moves:
+        employee.email = saved
+    employee.save()
+    change = identity_change_request(employee=employee, new_email=wanted, by=by) if moves else None
+    reporting_paths_refresh()
+    employee_sync(employee=employee)
+    return change

@@ -11,15 +11,14 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
 
 from training.models import Track
 
 from ...forms.people import EmployeeForm, audience_values
-from ...hierarchy import reporting_paths_refresh
 from ...history import employee_history
-from ...identity import identity_change_request
 from ...models import Employee, EmployeeStatus, IdentityChange, IdentityChangeOutcome
-from ...roster import employee_sync, lock_roster
+from ...roster import employee_update
 from .roster_import import _can_import
 
 
@@ -75,17 +74,10 @@ class EmployeeEditView(EditView):
         ]
 
     def save_instance(self):
-        lock_roster()  # Wagtail runs this in a transaction
-        wanted = self.form.instance.email
-        saved = Employee.objects.filter(pk=self.form.instance.pk).values_list("email", flat=True).get()
-        moves = wanted.lower() != saved.lower()
-        if moves:
-            self.form.instance.email = saved
-        employee = super().save_instance()
-        if moves:
-            self.identity_change = identity_change_request(employee=employee, new_email=wanted, by=self.request.user)
-        reporting_paths_refresh()
-        employee_sync(employee=employee)
+        employee = self.form.save(commit=False)
+        self.identity_change = employee_update(employee=employee, by=self.request.user)
+        self.has_content_changes = self.form.has_changed()
+        log(instance=employee, action="wagtail.edit", content_changed=self.has_content_changes)  # as Wagtail's own
         return employee
 
     def get_success_message(self):
