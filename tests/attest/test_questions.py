@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 
 from attest.models import ReminderLog
@@ -47,10 +47,14 @@ def owner(policy):
     return user, client
 
 
-def ask(client, assignment, text, slug="one"):
-    mail.outbox.clear()  # the legal review's own emails from building the policy
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the email is queued once the question commits
-        return client.post(reverse("chapter_question", args=[assignment.pk, slug]), {"text": text})
+@pytest.fixture
+def ask(django_capture_on_commit_callbacks):
+    def ask(client, assignment, text, slug="one"):
+        mail.outbox.clear()  # the legal review's own emails from building the policy
+        with django_capture_on_commit_callbacks(execute=True):  # the email is queued once the question commits
+            return client.post(reverse("chapter_question", args=[assignment.pk, slug]), {"text": text})
+
+    return ask
 
 
 def chapter_url(assignment, slug="one"):
@@ -60,7 +64,7 @@ def chapter_url(assignment, slug="one"):
 # --- Asking ------------------------------------------------------------------------------------
 
 
-def test_employee_asks_under_the_chapter_and_the_owner_is_emailed(emma_assignment, owner):
+def test_employee_asks_under_the_chapter_and_the_owner_is_emailed(emma_assignment, owner, ask):
     client = login(emma_assignment.employee)
     page = client.get(chapter_url(emma_assignment)).content.decode()
     assert "Ask a question about this chapter" in page
@@ -83,7 +87,7 @@ def test_employee_asks_under_the_chapter_and_the_owner_is_emailed(emma_assignmen
     assert "May I like a competitor&#x27;s post?" in page and "Not answered yet" in page
 
 
-def test_without_an_owner_hr_is_emailed(emma_assignment):
+def test_without_an_owner_hr_is_emailed(emma_assignment, ask):
     factories.user(email="hr@example.com", groups=[HR])
     ask(login(emma_assignment.employee), emma_assignment, "Who do I tell?")
     assert [m.to for m in mail.outbox] == [["hr@example.com"]]
@@ -96,7 +100,7 @@ def test_without_an_owner_hr_is_emailed(emma_assignment):
         ("x" * (QUESTION_MAX_LENGTH + 1), str(ERROR_QUESTION_TOO_LONG % {"limit": QUESTION_MAX_LENGTH})),
     ],
 )
-def test_empty_or_too_long_question_is_refused_with_a_clear_message(emma_assignment, text, message):
+def test_empty_or_too_long_question_is_refused_with_a_clear_message(emma_assignment, text, message, ask):
     response = ask(login(emma_assignment.employee), emma_assignment, text)
     assert response.status_code == 200
     html = response.content.decode()
@@ -104,7 +108,7 @@ def test_empty_or_too_long_question_is_refused_with_a_clear_message(emma_assignm
     assert not ChapterQuestion.objects.exists() and not mail.outbox
 
 
-def test_questions_are_rate_limited_per_person(emma_assignment, version):
+def test_questions_are_rate_limited_per_person(emma_assignment, version, ask):
     client = login(emma_assignment.employee)
     for n in range(QUESTION_LIMIT):
         assert ask(client, emma_assignment, f"Question {n}").status_code == 302
@@ -115,7 +119,7 @@ def test_questions_are_rate_limited_per_person(emma_assignment, version):
     assert ask(login(other.employee), other, "Mine is fine").status_code == 302
 
 
-def test_a_chapter_outside_the_training_cannot_be_asked_about(emma_assignment):
+def test_a_chapter_outside_the_training_cannot_be_asked_about(emma_assignment, ask):
     """Emma reads track "all": the official team's chapter is not hers."""
     assert ask(login(emma_assignment.employee), emma_assignment, "Sneaky", slug="team").status_code == 404
 
@@ -124,7 +128,7 @@ def test_a_chapter_outside_the_training_cannot_be_asked_about(emma_assignment):
 
 
 @pytest.fixture
-def asked(emma_assignment, version):
+def asked(emma_assignment, version, ask):
     manager = factories.employee("Marcus", "Berg")
     emma = emma_assignment.employee
     emma.manager = manager
@@ -133,7 +137,7 @@ def asked(emma_assignment, version):
     return ChapterQuestion.objects.get(), manager
 
 
-def test_nobody_else_sees_the_question_on_the_site(asked, emma_assignment, version):
+def test_nobody_else_sees_the_question_on_the_site(asked, emma_assignment, version, ask):
     question, manager = asked
     colleague = factories.assignment(factories.employee("Noah", "Clarke"), version)
     for person in (manager, colleague.employee):
@@ -177,12 +181,16 @@ def test_an_owner_sees_only_their_own_policies_questions(asked):
 # --- Answering ---------------------------------------------------------------------------------
 
 
-def answer(client, question, text="Yes, as long as you say who you work for."):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(reverse("questions:edit", args=[question.pk]), {"answer": text})
+@pytest.fixture
+def answer(django_capture_on_commit_callbacks):
+    def answer(client, question, text="Yes, as long as you say who you work for."):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("questions:edit", args=[question.pk]), {"answer": text})
+
+    return answer
 
 
-def test_owner_answers_and_the_asker_is_emailed_in_their_language(policy, version, owner):
+def test_owner_answers_and_the_asker_is_emailed_in_their_language(policy, version, owner, ask, answer):
     person = factories.employee("Léa", "Martin", language="fr")
     assignment = factories.assignment(person, version)
     ask(login(person), assignment, "Puis-je aimer un post ?")
@@ -205,7 +213,7 @@ def test_owner_answers_and_the_asker_is_emailed_in_their_language(policy, versio
     assert "Yes, as long as you say who you work for." in page
 
 
-def test_an_empty_answer_is_refused(asked, owner):
+def test_an_empty_answer_is_refused(asked, owner, answer):
     question, _manager = asked
     response = answer(owner[1], question, "   ")
     assert response.status_code == 200
@@ -213,7 +221,7 @@ def test_an_empty_answer_is_refused(asked, owner):
     assert question.status == QuestionStatus.OPEN and not question.answer
 
 
-def test_the_answer_is_seen_only_by_the_asker(asked, owner, version):
+def test_the_answer_is_seen_only_by_the_asker(asked, owner, version, answer):
     question, _manager = asked
     answer(owner[1], question, "Only for Emma")
     colleague = factories.assignment(factories.employee("Noah", "Clarke"), version)
@@ -232,7 +240,7 @@ def faq_data(**overrides):
     return data
 
 
-def test_owner_publishes_an_anonymous_faq_that_every_reader_of_the_language_sees(asked, owner, version):
+def test_owner_publishes_an_anonymous_faq_that_every_reader_of_the_language_sees(asked, owner, version, answer):
     question, _manager = asked
     answer(owner[1], question)
     response = owner[1].post(
@@ -254,7 +262,7 @@ def test_owner_publishes_an_anonymous_faq_that_every_reader_of_the_language_sees
     assert "Can I mention a customer?" not in article
 
 
-def test_a_half_written_language_is_refused(asked, owner):
+def test_a_half_written_language_is_refused(asked, owner, answer):
     question, _manager = asked
     answer(owner[1], question)
     response = owner[1].post(reverse("questions:publish", args=[question.pk]), faq_data(answer_da=""))
@@ -269,7 +277,7 @@ def test_an_open_question_cannot_be_published(asked, owner):
     assert response.status_code == 200 and not FaqEntry.objects.exists()
 
 
-def test_publishing_an_faq_leaves_the_signed_chapter_and_its_hash_unchanged(asked, owner, version):
+def test_publishing_an_faq_leaves_the_signed_chapter_and_its_hash_unchanged(asked, owner, version, answer):
     question, _manager = asked
     before = list(
         PolicyVersionChapter.objects.filter(version=version)
@@ -302,7 +310,7 @@ def _publish_directly(question, owner_user, n):
 
 
 def test_chapter_page_costs_the_same_queries_whatever_the_questions_and_faq(
-    emma_assignment, owner, version, monkeypatch
+    emma_assignment, owner, version, monkeypatch, ask
 ):
     monkeypatch.setattr("training.questions.services.QUESTION_LIMIT", 100)
     from django.db import connection
@@ -333,7 +341,7 @@ def test_chapter_page_costs_the_same_queries_whatever_the_questions_and_faq(
     assert counts[0] == counts[1] == counts[2], counts
 
 
-def test_hr_dashboard_shows_the_chapters_that_draw_the_most_questions(emma_assignment, version, owner):
+def test_hr_dashboard_shows_the_chapters_that_draw_the_most_questions(emma_assignment, version, owner, ask):
     client = login(emma_assignment.employee)
     for n in range(3):
         ask(client, emma_assignment, f"About one {n}")
