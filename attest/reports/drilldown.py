@@ -123,4 +123,5 @@ def title(selection: reports.Selection, active: list[ActiveFilter]) -> str:
     heading = str(TITLES[selection.status])
     if not active:
         return heading
-    return f"{heading} — {', '.join(item.value for item in active)}"
+    values = dict.fromkeys(item.value for item in active)  # a breakdown's key often repeats a filter
+    return f"{heading} — {', '.join(values)}"
